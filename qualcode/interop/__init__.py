@@ -1,0 +1,1 @@
+"""File formats in and out (pure: plain dataclasses, no database, no Flask)."""

@@ -1,0 +1,1 @@
+"""The service layer: plain functions taking a Session first; they flush, callers commit."""

@@ -1,0 +1,1 @@
+"""Pure text model: spans, normalisation and transcripts (no database, no Flask)."""

@@ -1,0 +1,105 @@
+"""The transcript model every reader produces: normalised text plus speaker turns.
+
+Readers in ``qualcode.ingest`` turn a file into a :class:`Transcript`. The text follows
+DESIGN.md's text model: Unicode NFC, ``\\n`` line endings, one line per speaker turn (or
+paragraph), the speaker label kept as a readable ``Name: `` prefix. Each :class:`TurnData`
+span covers the spoken words only, so ``text[turn.start:turn.end]`` is exactly what was said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from qualcode.text.normalize import normalize_text, word_count
+from qualcode.text.speakers import is_interviewer
+
+
+@dataclass(frozen=True)
+class TurnData:
+    """One speaker turn: ``text[start:end]`` are the spoken words (label excluded)."""
+
+    start: int
+    end: int
+    speaker: str | None = None
+    timestamp: float | None = None  # seconds from the start of the recording, if known
+    is_interviewer: bool = False
+
+
+@dataclass
+class Transcript:
+    """A parsed transcript, ready to be stored as a ``Document`` with ``Turn`` rows."""
+
+    text: str
+    turns: list[TurnData] = field(default_factory=list)
+    source_type: str = "txt"  # docx, txt, md, vtt, srt, odt, rtf, pdf, qdpx
+    encoding: str | None = None  # detected encoding of a text file, reported to the user
+    warnings: list[str] = field(default_factory=list)
+    title: str | None = None
+
+    @property
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for turn in self.turns:
+            if turn.speaker:
+                seen.setdefault(turn.speaker, None)
+        return list(seen)
+
+    @property
+    def word_count(self) -> int:
+        return word_count(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnDraft:
+    """A turn as a reader found it, before the canonical text is laid out."""
+
+    words: str
+    speaker: str | None = None
+    timestamp: float | None = None
+    labelled: bool = True  # write ``Speaker: `` before the words (False for a continuation)
+
+
+def build_transcript(
+    drafts: Iterable[TurnDraft],
+    *,
+    source_type: str,
+    interviewer_labels: Collection[str] = (),
+    encoding: str | None = None,
+    warnings: Iterable[str] = (),
+    title: str | None = None,
+) -> Transcript:
+    """Lay drafts out as canonical text, one line per turn, and record each turn's span.
+
+    A labelled turn is written ``Speaker: words``; a continuation (or a turn with no speaker)
+    is the words alone. Words are normalised and single-spaced; empty turns are dropped.
+    """
+    lines: list[str] = []
+    turns: list[TurnData] = []
+    offset = 0
+    for draft in drafts:
+        words = " ".join(normalize_text(draft.words).split())
+        if not words:
+            continue
+        speaker = " ".join(normalize_text(draft.speaker).split()) if draft.speaker else None
+        prefix = f"{speaker}: " if speaker and draft.labelled else ""
+        start = offset + len(prefix)
+        turns.append(
+            TurnData(
+                start,
+                start + len(words),
+                speaker or None,
+                draft.timestamp,
+                is_interviewer(speaker, interviewer_labels),
+            )
+        )
+        lines.append(prefix + words)
+        offset = start + len(words) + 1
+    return Transcript(
+        text="\n".join(lines),
+        turns=turns,
+        source_type=source_type,
+        encoding=encoding,
+        warnings=list(warnings),
+        title=title,
+    )
