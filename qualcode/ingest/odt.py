@@ -36,8 +36,11 @@ _SPACE, _TAB, _BREAK = _TEXT + "s", _TEXT + "tab", _TEXT + "line-break"
 _LIST, _SECTION = _TEXT + "list", _TEXT + "section"
 _LIST_ITEMS = (_TEXT + "list-item", _TEXT + "list-header")
 _SKIPPED_INLINE = frozenset(
-    {_TEXT + "note", _OFFICE + "annotation", _TEXT + "tracked-changes"}
-    | {"{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}" + x for x in ("frame", "a")}
+    {
+        _TEXT + "note",
+        _OFFICE + "annotation",
+        "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}frame",
+    }
 )
 _ROW_GROUPS = frozenset(_TABLE + x for x in ("table-header-rows", "table-rows", "table-row-group"))
 _BOLD_WEIGHTS = frozenset({"bold", "600", "700", "800", "900"})

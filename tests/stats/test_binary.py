@@ -79,10 +79,7 @@ def test_binary_many_coders_with_missing_equal_sequence_functions():
         coders, size = rng.randint(2, 5), rng.randint(0, 25)
         truth = [int(rng.random() < 0.3) for _ in range(size)]
         rows: list[list[int | None]] = [
-            [
-                None if rng.random() < 0.2 else (t if rng.random() < 0.8 else 1 - t)
-                for t in truth
-            ]
+            [None if rng.random() < 0.2 else (t if rng.random() < 0.8 else 1 - t) for t in truth]
             for _ in range(coders)
         ]
         tally = rating_tally(rows)

@@ -72,9 +72,10 @@ def check_against_brute_force(documents, coders, unit):
     report = compare(documents, coders, CODES, unit=unit)
     for row in report.codes:
         data = vectors(documents, row.key, coders, unit)
-        pairwise = {(a, b): cohen_kappa(data[i], data[j]) for (i, a), (j, b) in combinations(
-            enumerate(coders), 2
-        )}
+        pairwise = {
+            (a, b): cohen_kappa(data[i], data[j])
+            for (i, a), (j, b) in combinations(enumerate(coders), 2)
+        }
         defined = [k for k in pairwise.values() if k is not None]
         ratings = [v for r in data for v in r if v is not None]
         assert row.units == len(data[0])
@@ -86,19 +87,19 @@ def check_against_brute_force(documents, coders, unit):
         assert close(row.prevalence, sum(ratings) / len(ratings) if ratings else None)
 
 
-@settings(database=None, max_examples=150, deadline=None)
+@settings(database=None, max_examples=100, deadline=None)
 @given(studies(("ann", "bob")), st.sampled_from(["character", "paragraph"]))
 def test_comparison_two_coders_equal_brute_force(documents, unit):
     check_against_brute_force(documents, ("ann", "bob"), unit)
 
 
-@settings(database=None, max_examples=150, deadline=None)
+@settings(database=None, max_examples=100, deadline=None)
 @given(studies(("ann", "bob", "cat")), st.sampled_from(["character", "turn"]))
 def test_comparison_three_coders_equal_brute_force(documents, unit):
     check_against_brute_force(documents, ("ann", "bob", "cat"), unit)
 
 
-@settings(database=None, max_examples=150, deadline=None)
+@settings(database=None, max_examples=100, deadline=None)
 @given(studies(("ann", "bob")))
 def test_comparison_document_rows_are_per_document_kappa(documents):
     report = compare(documents, ["ann", "bob"], CODES)
@@ -164,7 +165,8 @@ def test_comparison_flags_low_prevalence():
     assert row.prevalence == pytest.approx(0.04)
     assert row.coded_by_any == pytest.approx(0.05)
     assert row.flags == ("prevalence below 10%: kappa and alpha are depressed; see AC1",)
-    assert row.gwet_ac1 is not None and row.krippendorff_alpha is not None
+    assert row.gwet_ac1 is not None
+    assert row.krippendorff_alpha is not None
     assert row.gwet_ac1 > row.krippendorff_alpha
 
 
@@ -213,7 +215,8 @@ def test_comparison_to_dict_is_the_design_json_shape():
 def test_comparison_bootstrap_of_identical_documents_is_a_point():
     report = compare([nvivo_document()] * 4, ["ann", "bob"], ["x"], bootstrap=50, seed=1)
     (row,) = report.codes
-    assert row.kappa_ci is not None and row.alpha_ci is not None
+    assert row.kappa_ci is not None
+    assert row.alpha_ci is not None
     assert row.kappa_ci.low == pytest.approx(row.cohen_kappa)
     assert row.kappa_ci.high == pytest.approx(row.cohen_kappa)
     assert row.alpha_ci.low == pytest.approx(row.krippendorff_alpha)

@@ -57,14 +57,14 @@ def brute_force(document: DocumentLayers, unit: str) -> Counter[tuple[int, int]]
     return counts
 
 
-@settings(database=None, max_examples=300)
+@settings(database=None, max_examples=150, deadline=None)
 @given(documents(), st.sampled_from(["character", "paragraph"]))
 def test_units_tally_equals_brute_force(document, unit):
     result = tally(document, "c", CODERS, unit)
     assert +result.cells == brute_force(document, unit)
 
 
-@settings(database=None, max_examples=200)
+@settings(database=None, max_examples=100, deadline=None)
 @given(documents())
 def test_units_segments_cover_exactly_the_coded_characters(document):
     segments = coded_segments(document, "c", CODERS)

@@ -63,7 +63,9 @@ class ProjectArchive:
     def _check(self, limits: Limits) -> dict[str, zipfile.ZipInfo]:
         infos = self._zip.infolist()
         if len(infos) > limits.max_members:
-            raise self._refuse(f"too many members ({len(infos)}, the limit is {limits.max_members})")
+            raise self._refuse(
+                f"too many members ({len(infos)}, the limit is {limits.max_members})"
+            )
         members: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -107,7 +109,9 @@ class ProjectArchive:
 
     def project_xml(self) -> tuple[str, bytes]:
         """The single ``.qde`` at the root of the archive, whatever its name."""
-        found = [info for key, info in self._members.items() if "/" not in key and key.endswith(".qde")]
+        found = [
+            info for key, info in self._members.items() if "/" not in key and key.endswith(".qde")
+        ]
         if not found:
             raise self._refuse("no .qde project file at the root of the archive")
         if len(found) > 1:

@@ -90,7 +90,9 @@ class SourceText:
         self._run_ends = [run.end for run in self._runs]
         self._shift = [0]
         for run in self._runs:
-            self._shift.append(self._shift[-1] + (run.end - run.start) - (run.lf_end - run.lf_start))
+            self._shift.append(
+                self._shift[-1] + (run.end - run.start) - (run.lf_end - run.lf_start)
+            )
 
     def _normalise(self, lf: str) -> str:
         if unicodedata.is_normalized("NFC", lf):
@@ -125,7 +127,9 @@ class SourceText:
 
     def _unit_to_lf(self, offset: int, unit: Unit) -> int:
         if unit.crlf_one:
-            return self._utf16_lf.from_utf16(offset) if unit.utf16 else self._check(offset, self._lf)
+            return (
+                self._utf16_lf.from_utf16(offset) if unit.utf16 else self._check(offset, self._lf)
+            )
         raw = self._utf16_raw.from_utf16(offset) if unit.utf16 else self._check(offset, self.raw)
         before = bisect.bisect_left(self._crlf_raw, raw - 1)  # pairs wholly before ``raw``
         inside = before < len(self._crlf_raw) and self._crlf_raw[before] == raw - 1

@@ -260,7 +260,9 @@ class _ProjectReader:
                         self._attach(note, end, describe(el))
                         linked = True
             if not linked:
-                self.report.skip("link", el.get("name") or "link", "links between items are not supported")
+                self.report.skip(
+                    "link", el.get("name") or "link", "links between items are not supported"
+                )
 
     def _sets(self) -> None:
         sets = read_sets(child(self.root, "Sets"))

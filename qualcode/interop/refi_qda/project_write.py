@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -76,8 +77,8 @@ class _ProjectWriter:
             for target in note.targets:
                 self._note_on(target, note.guid)
         for selection in snapshot.selections:
-            for note in selection.notes:
-                self._note_on(selection.guid, note)
+            for note_guid in selection.notes:
+                self._note_on(selection.guid, note_guid)
         self.code_guids = {code_guid(code, path) for path, code in snapshot.codebook.walk()}
         self.referenced: set[str] = set()  # items that received a NoteRef
 
@@ -120,10 +121,10 @@ class _ProjectWriter:
         kinds = {guid: "Code" for guid in self.code_guids}
         kinds.update((export_guid(s.guid), "Source") for s in snap.sources)
         kinds.update((export_guid(n.guid), "Note") for n in snap.notes)
-        sets = [*snap.sets, *chapter_sets(snap.codebook)]
-        for set_rec in sets:
-            set_rec.member_guids = [export_guid(m) for m in set_rec.member_guids]
-        write_sets(root, sets, kinds=kinds)
+        sets = [
+            replace(s, member_guids=[export_guid(m) for m in s.member_guids]) for s in snap.sets
+        ]
+        write_sets(root, [*sets, *chapter_sets(snap.codebook)], kinds=kinds)
         if snap.description:
             sub(root, "Description", snap.description)
         for note in snap.notes:
@@ -225,7 +226,6 @@ class _ProjectWriter:
         if not pending:
             return
         known = {export_guid(case.guid) for case in self.snap.cases}
-        known.update(export_guid(var.guid) for var in self.snap.variables)
         missing = sorted({target for target, _ in pending} - known)
         if missing:
             raise ValueError(f"notes are attached to items not in the snapshot: {missing}")
@@ -246,7 +246,3 @@ def _selection_name(text: str) -> str:
     if len(text) <= _NAME_LENGTH:
         return text
     return text[:_NAME_LENGTH].rstrip() + "…"
-
-
-def _unused(_: Iterable[object]) -> None:  # pragma: no cover - keeps imports honest
-    return None

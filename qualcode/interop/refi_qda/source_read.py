@@ -19,7 +19,14 @@ from lxml import etree
 
 from qualcode.interop.refi_qda.archive import ProjectArchive
 from qualcode.interop.refi_qda.offsets import SourceText, Unit, decode_source
-from qualcode.interop.refi_qda.xml import child, child_text, children, local, new_guid, normalize_guid
+from qualcode.interop.refi_qda.xml import (
+    child,
+    child_text,
+    children,
+    local,
+    new_guid,
+    normalize_guid,
+)
 from qualcode.interop.snapshot import CodingRec, ImportReport, SelectionRec, SourceRec
 from qualcode.text.spans import Span
 
@@ -148,9 +155,13 @@ class SourceReader:
         text = SourceText(raw)
         source.text = text.text
         for area in children(el, "PDFSelection"):
-            self.report.skip("selection", f"{name} page {area.get('page')}", "an area of a PDF page")
-        for coding in children(text_el, "Coding"):
-            self.report.skip("coding", name, "a code applied to a whole source")
+            self.report.skip(
+                "selection", f"{name} page {area.get('page')}", "an area of a PDF page"
+            )
+        whole = list(children(text_el, "Coding"))
+        if whole:
+            reason = f"codes applied to a whole source are not supported ({len(whole)})"
+            self.report.skip("coding", name, reason)
         self.report.count("source")
         aliases = [normalize_guid(text_el.get("guid") or "")] if text_el is not el else []
         selections = self._selections(text_el, source, text)
@@ -199,7 +210,9 @@ class SourceReader:
                 best, best_score = unit, score
         return best
 
-    def _score(self, elements: list[etree._Element], text: SourceText, unit: Unit) -> tuple[int, int]:
+    def _score(
+        self, elements: list[etree._Element], text: SourceText, unit: Unit
+    ) -> tuple[int, int]:
         named = inside = 0
         for el in elements:
             span = self._span(el, text, unit)
@@ -256,7 +269,9 @@ class SourceReader:
             ref = child(coding_el, "CodeRef")
             code = normalize_guid(ref.get("targetGUID") or "") if ref is not None else ""
             if code not in self.code_guids:
-                self.report.skip("coding", label, f"it refers to an unknown code {code or '(none)'}")
+                self.report.skip(
+                    "coding", label, f"it refers to an unknown code {code or '(none)'}"
+                )
                 continue
             if not len(span):
                 self.report.skip("coding", label, "a zero-length selection")

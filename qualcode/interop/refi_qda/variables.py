@@ -69,7 +69,7 @@ def _format(var_type: str, value: VarValue) -> str:
             raise ValueError(f"{value!r} is not an integer")
         return str(int(value))
     if var_type == "Float":
-        if isinstance(value, bool) or isinstance(value, date):
+        if isinstance(value, bool | date):
             raise ValueError(f"{value!r} is not a number")
         number = float(value)
         if not math.isfinite(number):

@@ -68,7 +68,7 @@ def _refuse_entities(data: bytes, path: str) -> None:
 
 
 def local(el: etree._Element) -> str:
-    return etree.QName(el).localname
+    return str(etree.QName(el).localname)
 
 
 def children(el: etree._Element, name: str) -> Iterator[etree._Element]:
@@ -163,4 +163,5 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 
 
 def to_bytes(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return data

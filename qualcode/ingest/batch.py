@@ -1,0 +1,111 @@
+"""Reading many transcripts in parallel: results in input order, a failure never stops the rest.
+
+Parsing is CPU-bound, so files are read in worker processes, a few files per task to keep the
+inter-process overhead small. Each file yields its :class:`Transcript` or the
+:class:`InvalidImport` that explains why it cannot be imported. If a worker process dies (a
+crash in a parser), the files it held are retried one by one in a fresh pool, and only the
+file that crashes again is reported. Storing the results (one transaction per file,
+duplicates by SHA-256, progress) is the services' job; this module stays pure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from qualcode.errors import InvalidImport
+from qualcode.ingest import DEFAULT_MAX_BYTES, read_transcript
+from qualcode.text.transcript import Transcript
+
+Result = Transcript | InvalidImport
+# InvalidImport does not survive pickling with its path, so workers send (reason, path, location)
+_Sent = Transcript | tuple[str, str | None, str | None]
+
+MAX_FILES_PER_TASK = 8
+CRASHED = "the reader crashed on this file"
+
+
+def _read_one(path: Path, max_bytes: int, interviewer_labels: Collection[str]) -> _Sent:
+    try:
+        return read_transcript(path, max_bytes=max_bytes, interviewer_labels=interviewer_labels)
+    except InvalidImport as error:
+        return error.reason, error.path, error.location
+    except Exception as error:  # a reader bug must not stop the batch: report it with the file
+        return f"unexpected error while reading ({type(error).__name__}: {error})", str(path), None
+
+
+def _read_batch(
+    paths: Sequence[Path], max_bytes: int, interviewer_labels: Collection[str]
+) -> list[_Sent]:
+    return [_read_one(path, max_bytes, interviewer_labels) for path in paths]
+
+
+def _received(sent: _Sent) -> Result:
+    if isinstance(sent, Transcript):
+        return sent
+    reason, path, location = sent
+    return InvalidImport(reason, path=path, location=location)
+
+
+def default_workers() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def read_many(
+    paths: Iterable[Path],
+    *,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    interviewer_labels: Collection[str] = (),
+) -> Iterator[tuple[Path, Result]]:
+    """Read ``paths`` with ``workers`` processes (default: one per CPU); yield in input order.
+
+    ``workers=1`` (or a single file) reads in this process. Options are those of
+    :func:`~qualcode.ingest.read_transcript`.
+    """
+    paths = list(paths)
+    workers = min(workers or default_workers(), len(paths))
+    labels = tuple(interviewer_labels)
+    if workers <= 1:
+        for path in paths:
+            yield path, _received(_read_one(path, max_bytes, labels))
+        return
+    size = max(1, min(MAX_FILES_PER_TASK, len(paths) // (workers * 4)))
+    todo = deque(paths[i : i + size] for i in range(0, len(paths), size))
+    yield from _parallel(todo, workers, max_bytes, labels)
+
+
+def _parallel(
+    todo: deque[list[Path]], workers: int, max_bytes: int, labels: tuple[str, ...]
+) -> Iterator[tuple[Path, Result]]:
+    pool = ProcessPoolExecutor(max_workers=workers)
+    in_flight: deque[tuple[list[Path], Future[list[_Sent]]]] = deque()
+    try:
+        while todo or in_flight:
+            while todo and len(in_flight) < 2 * workers:
+                batch = todo.popleft()
+                in_flight.append((batch, pool.submit(_read_batch, batch, max_bytes, labels)))
+            batch, future = in_flight.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+                retry = [[path] for path in batch] if len(batch) > 1 else []
+                if not retry:
+                    yield batch[0], InvalidImport(CRASHED, path=str(batch[0]))
+                todo.extendleft(reversed(retry + [b for b, _ in in_flight]))
+                in_flight.clear()
+                continue
+            for path, sent in zip(batch, results, strict=True):
+                yield path, _received(sent)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
