@@ -14,7 +14,7 @@ Gwet's AC1 follows DKPro here and is also ``None`` when only one category is obs
 although its formula would give 1.
 
 The binary (coded / not coded) forms used on the character continuum, computed from counts
-rather than label vectors, live in :mod:`qualcode.stats.binary`.
+rather than label vectors, live in :mod:`qualcode.stats.binary` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -22,6 +22,44 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Literal, TypeAlias
+
+from qualcode.stats.binary import (
+    BinaryCounts,
+    RatingTally,
+    alpha_disagreements,
+    binary_cohen_kappa,
+    binary_counts,
+    binary_gwet_ac1,
+    binary_krippendorff_alpha,
+    binary_percent_agreement,
+    binary_prevalence,
+    nvivo_kappa,
+)
+
+__all__ = [
+    "LEVELS",
+    "BinaryCounts",
+    "Label",
+    "RatingTally",
+    "ReliabilityData",
+    "alpha_disagreements",
+    "binary_cohen_kappa",
+    "binary_counts",
+    "binary_gwet_ac1",
+    "binary_krippendorff_alpha",
+    "binary_percent_agreement",
+    "binary_prevalence",
+    "brennan_prediger",
+    "cohen_kappa",
+    "count_table",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "krippendorff_alpha",
+    "nvivo_kappa",
+    "percent_agreement",
+    "percent_agreement_multi",
+    "scott_pi",
+]
 
 Label: TypeAlias = str | int | float
 ReliabilityData: TypeAlias = Sequence[Sequence[Label | None]]

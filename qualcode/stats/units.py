@@ -53,6 +53,8 @@ class DocumentLayers:
     layers: dict[str, dict[str, list[Span]]]  # coder -> code -> spans
 
     def __post_init__(self) -> None:
+        if self.length < 0:
+            raise InvalidInput(f"document {self.document_id}: negative length {self.length}")
         for coder, codes in self.layers.items():
             for code, spans in codes.items():
                 for span in spans:

@@ -43,7 +43,7 @@ def expect_error(tmp_path: Path, text: str, reason: str, location: str) -> Inval
         read_yaml_text(tmp_path, text)
     assert reason in caught.value.reason
     assert caught.value.location == location
-    assert caught.value.path is not None and caught.value.path.endswith("codebook.yaml")
+    assert str(caught.value.path).endswith("codebook.yaml")
     return caught.value
 
 
@@ -74,7 +74,7 @@ def test_good_yaml_reads(tmp_path: Path) -> None:
             "    kind: barrier\n    keywords: x\n    children",
             "keywords must be a list",
             "line 3",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_yaml_errors_name_the_line(
@@ -137,12 +137,12 @@ CSV_HEAD = "path,color,kind,active\n"
             "Barriers,,,\nBarriers/Poor data,,,\nBarriers/Poor data,,,\n",
             "repeated (first on line 3)",
             "line 4",
-        ),  # fmt: skip
+        ),
         (
             "Barriers,,,\nBarriers/Poor data,,,\nBarriers/POOR DATA,,,\n",
             "duplicate code name",
             "line 4",
-        ),  # fmt: skip
+        ),
         ("Barriers,#12345G,,\n", "not of the form #RRGGBB", "line 2"),
         ("Barriers,,,\nBarriers/Poor data,,blocker,\n", "kind 'blocker'", "line 3"),
         ("Barriers,,,\nBarriers//Poor data,,,\n", "empty code name", "line 3"),

@@ -33,6 +33,8 @@ def test_refi_offsets_piece_boundaries_map_to_the_canonical_prefix(pieces: list[
     assert text.text == canonical(raw)
     for k in range(len(pieces) + 1):
         prefix = "".join(pieces[:k])
+        if prefix.endswith("\r") and raw[len(prefix) :].startswith("\n"):
+            continue  # a lone "\r" piece followed by "\n" is one CRLF, not a boundary
         position = units_of(prefix, unit)
         expected = len(canonical(prefix))
         assert text.to_canonical(position, unit) == expected

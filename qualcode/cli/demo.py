@@ -1,0 +1,38 @@
+"""``qualcode demo``: build the sample LPSA project and serve it."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from qualcode.cli import cli
+from qualcode.cli.context import CliContext
+
+
+@cli.command("demo")
+@click.option("--no-serve", is_flag=True, help="Build the project only.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_obj
+def demo_cmd(ctx: CliContext, no_serve: bool, host: str, port: int) -> None:
+    """Build the sample LPSA study (transcripts, codebook, two fieldworkers' codings) and serve
+    it. Running it again rebuilds the project."""
+    from qualcode.services.demo import SLUG, build_demo
+
+    started = time.perf_counter()
+    result = build_demo(ctx.sessionmaker,
+                        progress=lambda step: click.echo(f"  … {step}", err=True))
+    elapsed = time.perf_counter() - started
+    codings = ", ".join(f"{u}: {n}" for u, n in sorted(result.codings.items()))
+    click.echo(f"Built project '{SLUG}': {result.documents} documents, codings {codings} "
+               f"({elapsed:.1f} s).")
+    click.echo("Sign in with:")
+    for username, password in result.passwords.items():
+        click.echo(f"  {username:<8} {password}")
+    if no_serve:
+        return
+    from qualcode.cli.serve import run_server
+
+    click.echo(f"Open http://{host}:{port}/p/{SLUG}/")
+    run_server(ctx, host, port)
