@@ -71,7 +71,7 @@ def write_yaml(spec: CodebookSpec, path: Path) -> None:
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=90,
     )
     path.write_text(HEADER + body, encoding="utf-8")
 

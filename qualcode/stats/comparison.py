@@ -247,7 +247,7 @@ def _code_agreement(
         gwet_ac1=binary_gwet_ac1(ratings),
         alpha_disagreements=alpha_disagreements(ratings),
         flags=tuple(flags),
-        documents=tuple(_document_rows(key, documents, tallies, coders)),
+        documents=tuple(_document_rows(label[0], documents, tallies, coders)),
         kappa_ci=kappa_ci,
         alpha_ci=alpha_ci,
     )

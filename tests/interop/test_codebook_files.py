@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.text.paragraph import Paragraph
 
 from qualcode.errors import InvalidImport, InvalidInput
 from qualcode.interop.codebook_files import (
@@ -268,12 +269,16 @@ ROW_LABELS = [
 ]
 
 
+def style_name(paragraph: Paragraph) -> str:
+    return paragraph.style.name if paragraph.style is not None else ""
+
+
 def test_docx_export_has_a_heading_per_category_and_a_table_per_code(tmp_path: Path) -> None:
     spec = sample_spec()
     path = tmp_path / "codebook.docx"
     write_codebook(spec, path)
     document = docx.Document(str(path))
-    styles = [(p.style.name, p.text) for p in document.paragraphs]
+    styles = [(style_name(p), p.text) for p in document.paragraphs]
     assert styles[0] == ("Title", "Sample codebook")
     assert ("Normal", "Version 2.10") in styles
     assert [text for style, text in styles if style == "Heading 1"] == [
@@ -306,7 +311,7 @@ def test_docx_export_of_the_default_codebook(tmp_path: Path, lpsa: CodebookSpec)
     path = tmp_path / "lpsa.docx"
     write_codebook(lpsa, path)
     document = docx.Document(str(path))
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    headings = [p.text for p in document.paragraphs if style_name(p) == "Heading 1"]
     assert headings == [code.name for code in lpsa.codes] + ["Report outline"]
     codes = [code for _, code in lpsa.walk()]
     assert len(document.tables) == len(codes)
@@ -330,3 +335,13 @@ def test_tabular_export_refuses_keyword_with_separator(tmp_path: Path) -> None:
     spec = CodebookSpec(codes=[CodeSpec(name="Focus", keywords=["focus; clarity"])])
     with pytest.raises(InvalidInput, match="';'"):
         write_codebook(spec, tmp_path / "codebook.csv")
+
+
+def test_qdc_goes_through_the_refi_qda_package(tmp_path: Path) -> None:
+    spec = sample_spec()
+    path = tmp_path / "codebook.qdc"
+    write_codebook(spec, path)
+    result = read_codebook_file(path)
+    assert result.format == ".qdc"
+    assert result.spec.paths() == spec.paths()
+    assert result.spec.codes[0].children[0].guid == spec.codes[0].children[0].guid

@@ -195,12 +195,13 @@ def test_xlsx_errors_name_the_sheet_row(tmp_path: Path) -> None:
     for row in (["path", "kind"], ["Barriers", "barrier"], ["Barriers/Poor data", "barrier"]):
         codes.append(row)
     chapters = workbook.create_sheet("Chapters")
-    for row in (
+    chapter_rows: list[list[object]] = [
         ["chapter", "chapter_title", "section", "section_title", "code"],
         [4, "Implementation", 4.1, "Barriers", "Barriers"],
         [4, "Implementation", 4.1, "Barriers", "Barriers/Staff turnover"],
-    ):
-        chapters.append(row)
+    ]
+    for chapter_row in chapter_rows:
+        chapters.append(chapter_row)
     workbook.save(path)
     with pytest.raises(InvalidImport, match="unknown code 'Barriers/Staff turnover'") as caught:
         read_codebook(path)
