@@ -113,7 +113,7 @@ class _ProjectReader:
         codebook = child(self.root, "CodeBook")
         codes = child(codebook, "Codes") if codebook is not None else None
         label = self.archive.path
-        spec = CodebookSpec(name=self.snapshot.name)
+        spec = CodebookSpec()  # a project file gives its codebook no name of its own
         spec.codes = read_codes(codes, path=label) if codes is not None else []
         self.snapshot.codebook = spec
         self.report.count("code", len(spec.paths()))
