@@ -116,39 +116,33 @@ def _prune(root: etree._Element, tags: _Tags) -> bool:
     return revised
 
 
-def _bold(run: etree._Element, tags: _Tags) -> bool:
-    props = run.find(tags.rpr)
-    if props is None:
-        return False
-    bold = props.find(tags.b)
-    return bold is not None and bold.get(tags.val, "1").lower() not in _FALSE
-
-
-def _hidden(run: etree._Element, tags: _Tags) -> bool:
-    props = run.find(tags.rpr)
-    if props is None:
-        return False
-    vanish = props.find(tags.vanish)
-    return vanish is not None and vanish.get(tags.val, "1").lower() not in _FALSE
+def _switched_on(element: etree._Element, tags: _Tags) -> bool:
+    return element.get(tags.val, "1").lower() not in _FALSE
 
 
 def _chunks(paragraph: etree._Element, tags: _Tags) -> list[tuple[str, bool]]:
     """(text, bold) pieces of a paragraph, in order; ``"\\n"`` marks a line break."""
     chunks: list[tuple[str, bool]] = []
+    t, rpr, breaks, run_chars = tags.t, tags.rpr, (tags.br, tags.cr), tags.run_chars
     for run in paragraph.iter(tags.r):
-        if _hidden(run, tags):
-            continue
         parts: list[str] = []
+        bold = hidden = False
         for child in run:
             tag = child.tag
-            if tag == tags.t:
+            if tag == t:
                 parts.append(child.text or "")
-            elif tag in tags.run_chars:
-                parts.append(tags.run_chars[tag])
-            elif tag in (tags.br, tags.cr):
+            elif tag == rpr:
+                for prop in child:
+                    if prop.tag == tags.b:
+                        bold = _switched_on(prop, tags)
+                    elif prop.tag == tags.vanish:
+                        hidden = _switched_on(prop, tags)
+            elif tag in run_chars:
+                parts.append(run_chars[tag])
+            elif tag in breaks:
                 parts.append("\n")
-        if parts:
-            chunks.append(("".join(parts), _bold(run, tags)))
+        if parts and not hidden:
+            chunks.append(("".join(parts), bold))
     return chunks
 
 

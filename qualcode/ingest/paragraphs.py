@@ -26,13 +26,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
+from qualcode.text.normalize import single_line
 from qualcode.text.speakers import Label, confirmed_speakers, detect_label, strip_timestamps
 from qualcode.text.transcript import Transcript, TurnDraft, build_transcript
 
 NO_SPEAKERS_WARNING = "no speaker labels found: imported as one speaker, a turn per paragraph"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Paragraph:
     """One paragraph of a document, in reading order.
 
@@ -50,10 +51,10 @@ class Paragraph:
 
 
 def _single_spaced(paragraph: Paragraph) -> tuple[str, int]:
-    text = " ".join(paragraph.text.split())
+    text = single_line(paragraph.text)
     if not paragraph.bold_prefix or not text:
         return text, 0
-    bold = " ".join(paragraph.text[: paragraph.bold_prefix].split())
+    bold = single_line(paragraph.text[: paragraph.bold_prefix])
     return text, len(bold) if text.startswith(bold) else 0
 
 
@@ -107,6 +108,7 @@ def transcript_from_paragraphs(
         interviewer_labels=interviewer_labels,
         encoding=encoding,
         warnings=notes,
+        canonical=True,
     )
 
 

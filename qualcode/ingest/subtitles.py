@@ -22,15 +22,15 @@ from qualcode.text.normalize import normalize_text
 from qualcode.text.speakers import confirmed_speakers, detect_label
 from qualcode.text.transcript import Transcript, TurnDraft, build_transcript
 
-_CUE_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
-_TIMING = re.compile(rf"^\s*({_CUE_TIME})\s*-->\s*({_CUE_TIME})")
+_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
+_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
 _TAG = re.compile(r"<(/?)([a-zA-Z]*)((?:\.[^\s>]*)?)(?:\s+([^>]*))?>|<[^>]*>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 PAUSE = 2.0  # seconds of silence that start a new paragraph in captions without speakers
 LONG_PARAGRAPH = 80  # words after which a sentence end starts a new paragraph
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cue:
     """The text one voice speaks in a cue (a cue with several voices gives several)."""
 
@@ -40,15 +40,20 @@ class Cue:
     voice: str | None = None
 
 
-def _seconds(value: str) -> float:
-    clock, _, fraction = value.replace(",", ".").partition(".")
-    parts = [int(p) for p in clock.split(":")]
-    hours = parts[0] if len(parts) == 3 else 0
-    return hours * 3600 + parts[-2] * 60 + parts[-1] + int(fraction or 0) / 10 ** len(fraction)
+def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
+    whole = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    return whole + int(fraction) / 10 ** len(fraction)
 
 
 def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
     """Split a cue's payload by ``<v>`` voice spans and strip every other tag."""
+    if "<" not in payload:
+        yield None, payload
+        return
+    if payload.startswith("<v ") and payload.count("<") - payload.endswith("</v>") == 1:
+        name, _, words = payload[3:].removesuffix("</v>").partition(">")
+        yield " ".join(name.split()) or None, words  # the usual one-voice cue, quickly
+        return
     voice: str | None = None
     text: list[str] = []
     position = 0
@@ -66,34 +71,47 @@ def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
 
 
 def _clean(text: str) -> str:
-    return " ".join(html.unescape(_ASS_OVERRIDE.sub("", text)).split())
+    if "{" in text:
+        text = _ASS_OVERRIDE.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return " ".join(text.split())
+
+
+def _timing(line: str) -> tuple[float, float] | None:
+    match = _TIMING.match(line) if "-->" in line else None
+    if match is None:
+        return None
+    return _seconds(*match.group(1, 2, 3, 4)), _seconds(*match.group(5, 6, 7, 8))
 
 
 def parse_cues(text: str) -> list[Cue]:
-    """The cues of a WebVTT or SubRip file, in order."""
+    """The cues of a WebVTT or SubRip file (``\\n`` line endings), in order."""
     cues: list[Cue] = []
-    timing: tuple[float, float] | None = None
-    payload: list[str] = []
 
-    def close() -> None:
+    def add(timing: tuple[float, float], payload: list[str]) -> None:
+        for voice, words in _voices("\n".join(payload)):
+            if cleaned := _clean(words):
+                cues.append(Cue(timing[0], timing[1], cleaned, voice))
+
+    for block in text.split("\n\n"):  # blocks: the header, NOTE/STYLE/REGION blocks, cues
+        if "-->" not in block:
+            continue
+        timing: tuple[float, float] | None = None
+        payload: list[str] = []
+        for line in block.split("\n"):
+            next_timing = _timing(line)
+            if next_timing is None:
+                if timing is not None:
+                    payload.append(line)
+                continue
+            if timing is not None:
+                if len(payload) > 1 and payload[-1].strip().isdigit():
+                    payload.pop()  # an SRT cue number with no blank line before it
+                add(timing, payload)
+            timing, payload = next_timing, []
         if timing is not None:
-            for voice, words in _voices("\n".join(payload)):
-                if cleaned := _clean(words):
-                    cues.append(Cue(timing[0], timing[1], cleaned, voice))
-
-    for line in text.split("\n"):
-        match = _TIMING.match(line)
-        if match:
-            if payload and payload[-1].strip().isdigit():
-                payload.pop()  # an SRT cue number with no blank line before it
-            close()
-            timing, payload = (_seconds(match[1]), _seconds(match[2])), []
-        elif not line.strip():
-            close()
-            timing, payload = None, []
-        elif timing is not None:
-            payload.append(line)
-    close()
+            add(timing, payload)
     return cues
 
 

@@ -9,9 +9,9 @@ every blind-assigned coder is done, the codings are open to all (that is when th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.db.base import utcnow
@@ -19,6 +19,7 @@ from qualcode.errors import NotFound
 from qualcode.models import (
     Assignment,
     AssignmentStatus,
+    Coding,
     Document,
     Project,
     Purpose,
@@ -116,6 +117,31 @@ def blind_pending(session: Session, document_id: int) -> set[int]:
     if all(status is AssignmentStatus.DONE for _, status in rows):
         return set()
     return {coder_id for coder_id, _ in rows}
+
+
+def blind_documents(session: Session, project_id: int, user: User) -> set[int]:
+    """Documents of the project the user is blind-coding now (empty for leads and owners)."""
+    project = session.get(Project, project_id)
+    assert project is not None
+    role = project_service.role_of(session, project, user)
+    if role is None or role.at_least(Role.LEAD):
+        return set()
+    mine = session.scalars(select(Assignment.document_id).join(Document).where(
+        Document.project_id == project_id, Assignment.coder_id == user.id,
+        Assignment.blind.is_(True))).all()
+    return {doc_id for doc_id in mine if blind_pending(session, doc_id)}
+
+
+def hidden_coding_counts(session: Session, user: User,
+                         document_ids: Iterable[int]) -> dict[int, int]:
+    """Code id → number of other coders' codings on documents the user is blind-coding
+    (to subtract from project-wide counts, so counts do not give the other coders away)."""
+    ids = list(document_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Coding.code_id, func.count()).where(
+        Coding.document_id.in_(ids), Coding.coder_id != user.id).group_by(Coding.code_id))
+    return {code_id: n for code_id, n in rows}
 
 
 def visible_coder_ids(session: Session, document: Document, user: User) -> set[int] | None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Conflict, InvalidInput, NotFound
-from qualcode.models import Code, CodeKind, Coding, Memo, Project, Suggestion
+from qualcode.models import Code, CodeKind, Coding, Memo, Project, Suggestion, section_code
 from qualcode.services import audit
-from qualcode.services.lookup import get_or_raise
 
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 EDITABLE = ("name", "color", "kind", "definition", "inclusion", "exclusion", "typical_example",
@@ -84,7 +84,8 @@ def _check_name(session: Session, project_id: int, parent_id: int | None, name: 
         raise InvalidInput(f"a code name cannot contain '/': {name!r}")
     stmt = select(Code.id).where(Code.project_id == project_id,
                                  func.lower(Code.name) == name.lower())
-    stmt = stmt.where(Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id)
+    stmt = stmt.where(Code.parent_id.is_(None) if parent_id is None
+                      else Code.parent_id == parent_id)
     if exclude_id is not None:
         stmt = stmt.where(Code.id != exclude_id)
     if session.scalar(stmt) is not None:
@@ -173,21 +174,55 @@ def move_code(session: Session, code: Code, new_parent: Code | None, *, user_id:
     return code
 
 
-def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | None) -> int:
-    """Move every coding (and suggestion, memo, child) of ``source`` to ``target``, then delete
-    ``source``. A coding that would duplicate one of the target's is dropped. Returns the number
-    of codings moved."""
+def _check_merge(session: Session, source: Code, target: Code) -> None:
     if source.id == target.id or source.project_id != target.project_id:
         raise Conflict("merge needs two different codes of one project")
     if target.id in descendants(all_codes(session, source.project_id), source.id):
         raise Conflict("cannot merge a code into one of its own descendants")
-    moved = 0
-    target_keys = set(session.execute(select(Coding.document_id, Coding.coder_id, Coding.start,
-                                             Coding.end).where(Coding.code_id == target.id)).all())
+    taken = {c.name.lower() for c in target.children}
+    clash = sorted(c.name for c in source.children if c.name.lower() in taken)
+    if clash:
+        raise Conflict(f"cannot merge {source.name} into {target.name}: both have a sub-code "
+                       f"named {clash[0]}; rename or merge that one first")
+
+
+def _coding_keys(session: Session, code: Code) -> set[tuple[int, int, int, int]]:
+    """(document, coder, start, end) of each of the code's codings: what makes two the same."""
+    rows = session.execute(select(Coding.document_id, Coding.coder_id, Coding.start, Coding.end)
+                           .where(Coding.code_id == code.id))
+    return {(doc, coder, start, end) for doc, coder, start, end in rows}
+
+
+def merge_preview(session: Session, source: Code, target: Code) -> dict[str, int]:
+    """What ``merge_codes`` would do, without doing it: ``codings`` of the source, how many
+    would be ``moved`` and how many are ``duplicates`` of the target's (same document, coder
+    and span), and how many sub-codes, suggestions and memos go along."""
+    _check_merge(session, source, target)
+    target_keys = _coding_keys(session, target)
+    source_keys = _coding_keys(session, source)
+    duplicates = len(source_keys & target_keys)
+
+    def count(model: type[Suggestion] | type[Memo]) -> int:
+        return session.scalar(select(func.count()).select_from(model)
+                              .where(model.code_id == source.id)) or 0
+
+    return {"codings": len(source_keys), "moved": len(source_keys) - duplicates,
+            "duplicates": duplicates, "children": len(source.children),
+            "suggestions": count(Suggestion), "memos": count(Memo)}
+
+
+def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | None) -> int:
+    """Move every coding (and suggestion, memo, child, report section) of ``source`` to
+    ``target``, then delete ``source``. A coding that would duplicate one of the target's is
+    dropped. Returns the number of codings moved."""
+    _check_merge(session, source, target)
+    moved = dropped = 0
+    target_keys = _coding_keys(session, target)
     for coding in session.scalars(select(Coding).where(Coding.code_id == source.id)).all():
         key = (coding.document_id, coding.coder_id, coding.start, coding.end)
         if key in target_keys:
             session.delete(coding)
+            dropped += 1
         else:
             coding.code_id = target.id
             target_keys.add(key)
@@ -195,11 +230,21 @@ def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | 
     session.execute(update(Suggestion).where(Suggestion.code_id == source.id)
                     .values(code_id=target.id))
     session.execute(update(Memo).where(Memo.code_id == source.id).values(code_id=target.id))
-    for child in list(source.children):
-        child.parent_id = target.id
+    position = len(target.children)
+    for offset, child in enumerate(list(source.children)):
+        child.parent = target  # through the relationship, so deleting source cannot orphan it
+        child.position = position + offset
+    fed = set(session.scalars(select(section_code.c.section_id)
+                              .where(section_code.c.code_id == target.id)))
+    for section_id in session.scalars(select(section_code.c.section_id)
+                                      .where(section_code.c.code_id == source.id)).all():
+        if section_id not in fed:
+            session.execute(insert(section_code).values(section_id=section_id,
+                                                        code_id=target.id))
     session.flush()
     audit.record(session, "code.merged", target, user_id=user_id,
-                 detail={"source_id": source.id, "source": source.name, "codings_moved": moved})
+                 detail={"source_id": source.id, "source": source.name, "codings_moved": moved,
+                         "duplicates_dropped": dropped})
     session.delete(source)
     session.flush()
     return moved
@@ -212,8 +257,8 @@ def split_code(session: Session, code: Code, new_name: str, coding_ids: Sequence
     project = session.get(Project, code.project_id)
     assert project is not None
     new = create_code(session, project, new_name, parent=parent, user_id=user_id,
-                      color=fields.pop("color", code.color), kind=fields.pop("kind", code.kind.value),
-                      **fields)
+                      color=fields.pop("color", code.color),
+                      kind=fields.pop("kind", code.kind.value), **fields)
     chosen = session.scalars(select(Coding).where(Coding.id.in_(coding_ids))).all()
     if len(chosen) != len(set(coding_ids)) or any(c.code_id != code.id for c in chosen):
         raise Conflict(f"every coding to split off must be a coding of {code.name}")
@@ -239,3 +284,56 @@ def coding_counts(session: Session, project_id: int) -> dict[int, int]:
     rows = session.execute(select(Coding.code_id, func.count()).join(Code)
                            .where(Code.project_id == project_id).group_by(Coding.code_id))
     return {cid: n for cid, n in rows}
+
+
+def codings_of(session: Session, code: Code) -> Sequence[Coding]:
+    """The code's codings (every coder's), in document and text order."""
+    return session.scalars(select(Coding).where(Coding.code_id == code.id)
+                           .order_by(Coding.document_id, Coding.start, Coding.id)).all()
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One code in tree order, with its coding counts (its own, and with its sub-codes')."""
+
+    id: int
+    guid: str
+    path: str
+    name: str
+    parent_id: int | None
+    depth: int
+    kind: str
+    color: str
+    active: bool
+    codable: bool
+    codings: int
+    codings_with_children: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tree(session: Session, project_id: int) -> list[TreeRow]:
+    """The project's codes depth first, siblings by position."""
+    codes = all_codes(session, project_id)
+    counts = coding_counts(session, project_id)
+    path_of = paths(codes)
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    rows: list[TreeRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> int:
+        total = 0
+        for code in children.get(parent_id, []):
+            index = len(rows)
+            rows.append(TreeRow(code.id, code.guid, path_of[code.id], code.name, code.parent_id,
+                                depth, code.kind.value, code.color, code.active, code.codable,
+                                counts.get(code.id, 0), 0))
+            with_children = counts.get(code.id, 0) + walk(code.id, depth + 1)
+            rows[index] = replace(rows[index], codings_with_children=with_children)
+            total += with_children
+        return total
+
+    walk(None, 0)
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -17,24 +18,29 @@ from qualcode.services import codebook as codebook_service
 
 def import_spec(session: Session, project: Project, spec: CodebookSpec, *,
                 user_id: int | None = None) -> dict[str, int]:
-    """Add the spec's codes to the project (existing codes with the same path are updated),
-    then its chapter outline. All or nothing: the caller's transaction holds it."""
+    """Add the spec's codes to the project, then its chapter outline. A code already in the
+    project with the same path, or else the same GUID, is updated in place; a GUID another
+    project's code already carries is replaced by a fresh one (the same codebook can be loaded
+    into several projects). All or nothing: the caller's transaction holds it."""
     existing = codebook_service.all_codes(session, project.id)
-    by_path = {p.lower(): c for c, p in
-               ((c, codebook_service.paths(existing)[c.id]) for c in existing)}
+    path_of = codebook_service.paths(existing)
+    by_path = {path_of[c.id].lower(): c for c in existing}
+    by_guid = {c.guid: c for c in existing}
     created = updated = 0
 
     def add(node: CodeSpec, parent: Code | None, prefix: str) -> None:
         nonlocal created, updated
         path = f"{prefix}/{node.name}" if prefix else node.name
         fields = _fields(node)
-        code = by_path.get(path.lower())
+        code = by_path.get(path.lower()) or (by_guid.get(node.guid) if node.guid else None)
         if code is None:
             code = codebook_service.create_code(session, project, node.name, parent=parent,
-                                                user_id=user_id, guid=node.guid, **fields)
+                                                user_id=user_id, guid=_unused_guid(session, node),
+                                                **fields)
             created += 1
         else:
             codebook_service.update_code(session, code, user_id=user_id, **fields)
+            path = path_of.get(code.id, path)
             updated += 1
         for child in node.children:
             add(child, code, path)
@@ -47,6 +53,12 @@ def import_spec(session: Session, project: Project, spec: CodebookSpec, *,
                          "chapters": chapters})
     session.flush()
     return {"created": created, "updated": updated, "chapters": chapters}
+
+
+def _unused_guid(session: Session, node: CodeSpec) -> str | None:
+    if node.guid and session.scalar(select(Code.id).where(Code.guid == node.guid)) is not None:
+        return None
+    return node.guid
 
 
 def _fields(node: CodeSpec) -> dict[str, Any]:
@@ -142,3 +154,35 @@ def get_version(session: Session, project: Project, name: str) -> CodebookVersio
     if row is None:
         raise NotFound(f"no codebook version {name} in {project.slug}")
     return row
+
+
+def changed_since(session: Session, project: Project, version: CodebookVersion) -> bool:
+    """Whether the codes or chapter outline differ from what ``version`` froze."""
+    current = asdict(export_spec(session, project))
+    frozen = version.snapshot or {}
+    return any(current[key] != frozen.get(key) for key in ("codes", "chapters"))
+
+
+def version_label(session: Session, project: Project) -> str:
+    """Which codebook an export or report used, in words: ``v1.0``, ``v1.0 with changes made
+    since it was frozen``, or ``an unfrozen working copy`` when no version was ever frozen."""
+    latest = latest_version(session, project)
+    if latest is None:
+        return "an unfrozen working copy (no version frozen yet)"
+    if changed_since(session, project, latest):
+        return f"{latest.name} with changes made since it was frozen"
+    return latest.name
+
+
+def list_versions(session: Session, project: Project) -> Sequence[CodebookVersion]:
+    return session.scalars(select(CodebookVersion).where(
+        CodebookVersion.project_id == project.id).order_by(CodebookVersion.id.desc())).all()
+
+
+def version_spec(version: CodebookVersion) -> CodebookSpec:
+    """The codebook a frozen version holds, as a spec any writer can export."""
+    from qualcode.interop.codebook_yaml import spec_from_mapping
+
+    spec = spec_from_mapping(version.snapshot, source=f"codebook version {version.name}").spec
+    spec.version = version.name
+    return spec

@@ -19,16 +19,27 @@ _TRANSLATION: dict[int, str | None] = {
     **{ord(ch): "\n" for ch in _LINE_BREAKS},
     0xFEFF: None,  # byte-order mark, or a zero-width no-break space left by concatenation
 }
-_TRAILING_SPACE = re.compile(r"[^\S\n]+$", re.MULTILINE)
+_SINGLE_LINE = {**_TRANSLATION, ord("\r"): "\n"}  # every line break is whitespace there
 _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
 
 
 def normalize_text(s: str) -> str:
     """Return ``s`` in canonical form (NFC, ``\\n`` newlines, no BOM, controls or trailing spaces)."""
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATION)
-    if not unicodedata.is_normalized("NFC", s):
+    if not s.isascii() and not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
-    return _TRAILING_SPACE.sub("", s)
+    return "\n".join(line.rstrip() for line in s.split("\n"))
+
+
+def single_line(s: str) -> str:
+    """``s`` in canonical form on one line: every run of whitespace (newlines too) one space."""
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        if s.isascii() or unicodedata.is_normalized("NFC", s):
+            return s  # already canonical: the common case, tested without copying
+    s = s.translate(_SINGLE_LINE)
+    if not s.isascii() and not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return " ".join(s.split())
 
 
 def text_hash(s: str) -> str:

@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 
@@ -78,7 +79,10 @@ _NUMBERED_ROLE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+_HEAD = 80  # labels (with a timestamp) fit in this many characters
+
+
+@dataclass(slots=True)
 class Label:
     """A speaker-label candidate at the start of a line."""
 
@@ -104,7 +108,7 @@ def parse_timestamp(value: str, tenths: str | None = None) -> float | None:
 
 
 def strip_timestamps(line: str) -> tuple[str, float | None]:
-    """Remove inline timestamps; return the words (single-spaced) and the first timestamp."""
+    """Remove inline timestamps from a single-spaced line; return it and the first timestamp."""
     first: float | None = None
 
     def remove(match: re.Match[str]) -> str:
@@ -116,11 +120,12 @@ def strip_timestamps(line: str) -> tuple[str, float | None]:
                 first = parse_timestamp(match["f4"], match["tenths"])
         return " "
 
-    if "[" in line or "#" in line:
-        line = _INLINE_TS.sub(remove, line)
-    return " ".join(line.split()), first
+    if ("[" in line or "#" in line) and _INLINE_TS.search(line):
+        line = " ".join(_INLINE_TS.sub(remove, line).split())
+    return line, first
 
 
+@lru_cache(maxsize=4096)
 def role_of(name: str) -> str:
     """The role word of a label: ``"Interviewer 2"`` and ``"INT (JS)"`` give their first word."""
     core = _PARENTHETICAL.sub("", name).strip().rstrip(".").casefold()
@@ -140,6 +145,7 @@ def is_interviewer(name: str | None, interviewer_labels: Collection[str] = ()) -
     return role_of(name) in INTERVIEWER_ROLES
 
 
+@lru_cache(maxsize=4096)
 def plausible_name(name: str) -> bool:
     """Does ``name`` read like a speaker (``Jane Smith``, ``R1``, ``Cllr O'Neil (Leader)``)?"""
     if not name or len(name) > 40:
@@ -159,25 +165,30 @@ def plausible_name(name: str) -> bool:
     return True
 
 
+def _has_dash(text: str) -> bool:
+    return "-" in text or "–" in text or "—" in text
+
+
 def _titled(name: str) -> bool:
     tokens = name.split()
     return len(tokens) >= 2 and tokens[0].rstrip(".").casefold() in TITLES
 
 
 def _candidate(line: str, *, bold_prefix: int) -> Label | None:
-    match = _REV.match(line)
+    head = line[:_HEAD]  # every label ends within the first characters: cheap tests first
+    match = _REV.match(line) if "(" in head else None
     if match and plausible_name(match["name"]):
         end = match.end()
         return Label(match["name"], end, parse_timestamp(match["ts"]), heading=end >= len(line))
-    match = _HEADING.match(line)
+    match = _HEADING.match(line) if line[-1].isdigit() and len(line) <= _HEAD else None
     if match and plausible_name(match["name"]):
         return Label(match["name"], len(line), parse_timestamp(match["ts"]), heading=True)
-    match = _COLON.match(line)
+    match = _COLON.match(line) if ":" in head else None
     if match:
         name = match["name"].strip()
         if plausible_name(name):
             return Label(name, match.end(), heading=match.end() >= len(line))
-    match = _DASH.match(line)
+    match = _DASH.match(line) if _has_dash(head) else None
     if match and plausible_name(match["name"]) and len(match["name"]) > 1:
         return Label(match["name"], match.end(), weak=True, heading=match.end() >= len(line))
     if bold_prefix:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from qualcode.text.normalize import normalize_text, word_count
+from qualcode.text.normalize import single_line, word_count
 from qualcode.text.speakers import is_interviewer
 
 
@@ -50,7 +50,7 @@ class Transcript:
         return word_count(self.text)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TurnDraft:
     """A turn as a reader found it, before the canonical text is laid out."""
 
@@ -68,31 +68,34 @@ def build_transcript(
     encoding: str | None = None,
     warnings: Iterable[str] = (),
     title: str | None = None,
+    canonical: bool = False,
 ) -> Transcript:
     """Lay drafts out as canonical text, one line per turn, and record each turn's span.
 
     A labelled turn is written ``Speaker: words``; a continuation (or a turn with no speaker)
-    is the words alone. Words are normalised and single-spaced; empty turns are dropped.
+    is the words alone. Words are normalised and single-spaced (``canonical=True`` says the
+    caller already did it, with :func:`~qualcode.text.normalize.single_line`); empty turns
+    are dropped.
     """
     lines: list[str] = []
     turns: list[TurnData] = []
     offset = 0
+    names: dict[str, str | None] = {}
+    roles: dict[str | None, bool] = {None: False}
     for draft in drafts:
-        words = " ".join(normalize_text(draft.words).split())
+        words = draft.words if canonical else single_line(draft.words)
         if not words:
             continue
-        speaker = " ".join(normalize_text(draft.speaker).split()) if draft.speaker else None
+        speaker = None
+        if draft.speaker:
+            if draft.speaker not in names:
+                names[draft.speaker] = single_line(draft.speaker) or None
+            speaker = names[draft.speaker]
+        if speaker not in roles:
+            roles[speaker] = is_interviewer(speaker, interviewer_labels)
         prefix = f"{speaker}: " if speaker and draft.labelled else ""
         start = offset + len(prefix)
-        turns.append(
-            TurnData(
-                start,
-                start + len(words),
-                speaker or None,
-                draft.timestamp,
-                is_interviewer(speaker, interviewer_labels),
-            )
-        )
+        turns.append(TurnData(start, start + len(words), speaker, draft.timestamp, roles[speaker]))
         lines.append(prefix + words)
         offset = start + len(words) + 1
     return Transcript(

@@ -165,7 +165,8 @@ def test_refi_codebook_codes_without_guid_get_stable_guids(tmp_path: Path):
     write_qdc(spec, tmp_path / "two.qdc")
     guids = [c.guid for _, c in read_qdc(tmp_path / "one.qdc").walk()]
     assert guids == [c.guid for _, c in read_qdc(tmp_path / "two.qdc").walk()]
-    assert all(guids) and len(set(guids)) == 2
+    assert all(guids)
+    assert len(set(guids)) == 2
 
 
 def test_refi_codebook_errors_name_the_problem(tmp_path: Path):

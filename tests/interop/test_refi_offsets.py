@@ -112,5 +112,7 @@ def test_refi_offsets_composed_characters_move_outwards():
         (b"caf\xe9 \x93quoted\x94", "café “quoted”", "cp1252"),
     ],
 )
-def test_refi_offsets_decode_keeps_line_breaks_and_strips_bom(data: bytes, text: str, encoding: str):
+def test_refi_offsets_decode_keeps_line_breaks_and_strips_bom(
+    data: bytes, text: str, encoding: str
+):
     assert decode_source(data) == (text, encoding)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -168,7 +168,7 @@ def lpsa_snapshot() -> ProjectSnapshot:
                 DOC2,
                 "Authority A – partner",
                 TEXT2,
-                {v[5]: datetime(2005, 3, 2, 14, 30, tzinfo=timezone.utc)},
+                {v[5]: datetime(2005, 3, 2, 14, 30, tzinfo=UTC)},
                 "Phone interview",
             ),
         ],
@@ -311,3 +311,37 @@ def test_refi_project_inconsistent_snapshots_are_refused(tmp_path: Path, snapsho
         write_qdpx(bad_value, tmp_path / "x.qdpx")
     assert not (tmp_path / "x.qdpx").exists()
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
+
+
+def test_refi_project_long_quote_across_lines_is_named_by_its_start_and_round_trips(
+    tmp_path: Path,
+):
+    text = "Q: " + "word " * 40 + "\nA: " + "an answer  with   odd spacing\n" * 8
+    quote = text[3:-1]
+    snap = ProjectSnapshot(
+        name="Long",
+        origin=f"qualcode {__version__}",
+        codebook=CodebookSpec(codes=[CodeSpec(name="A", guid=TURNOVER)]),
+        sources=[SourceRec(DOC1, "One", text)],
+        selections=[
+            SelectionRec(
+                "f0000000-0000-4000-8000-0000000000aa",
+                DOC1,
+                3,
+                len(text) - 1,
+                quote,
+                ANA,
+                [CodingRec("b0000000-0000-4000-8000-0000000000aa", TURNOVER, ANA)],
+            )
+        ],
+        users=[UserRec(ANA, "Ana")],
+    )
+    path = tmp_path / "long.qdpx"
+    write_qdpx(snap, path)
+    name = qde(path).getroot().find("q:Sources/q:TextSource/q:PlainTextSelection", NS).get("name")
+    assert name.endswith("…")
+    assert len(name) <= 101
+    assert quote.startswith(name[:-1])
+    back = read_qdpx(path)
+    assert back == snap
+    assert back.report.skipped == []

@@ -1,17 +1,12 @@
-"""Reading one REFI-QDA source: its text, and its selections mapped onto the canonical text.
+"""Reading one REFI-QDA source: its text, its codings, and what cannot be carried over.
 
-The counting unit of ``startPosition``/``endPosition`` is chosen per source: first the one the
-exporting tool is known to use (by ``Project@origin``), then the others, keeping whichever
-makes the selections' names agree with the selected text (for tools whose names carry it:
-ATLAS.ti, QualCoder, qualcode) and, failing that, keeps every selection inside the text. A
-selection whose name still disagrees under the chosen unit is tried under the others before
-it is skipped.
+``TextSource`` is read directly; a ``PDFSource`` through its plain-text ``Representation``;
+pictures, audio and video are reported as skipped. Where each selection lands on the text is
+decided by :mod:`qualcode.interop.refi_qda.positions`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -19,6 +14,7 @@ from lxml import etree
 
 from qualcode.interop.refi_qda.archive import ProjectArchive
 from qualcode.interop.refi_qda.offsets import SourceText, Unit, decode_source
+from qualcode.interop.refi_qda.positions import SelectionPlacer, counting_units
 from qualcode.interop.refi_qda.xml import (
     child,
     child_text,
@@ -30,8 +26,6 @@ from qualcode.interop.refi_qda.xml import (
 from qualcode.interop.snapshot import CodingRec, ImportReport, SelectionRec, SourceRec
 from qualcode.text.spans import Span
 
-_WHITESPACE = re.compile(r"\s+")
-_ELLIPSES = ("…", "...")
 _UNSUPPORTED = {
     "PictureSource": ("PictureSelection", "pictures are not supported"),
     "AudioSource": ("AudioSelection", "audio sources are not supported"),
@@ -39,53 +33,11 @@ _UNSUPPORTED = {
 }
 
 
-def counting_units(origin: str) -> tuple[list[Unit], bool]:
-    """Units to try, the tool's own first, and whether its selection names carry the text."""
-    tool = origin.lower()
-    cp_first = [Unit.CODEPOINT, Unit.UTF16, Unit.CODEPOINT_CRLF_ONE, Unit.UTF16_CRLF_ONE]
-    utf16_first = [Unit.UTF16, Unit.CODEPOINT, Unit.UTF16_CRLF_ONE, Unit.CODEPOINT_CRLF_ONE]
-    if "nvivo" in tool:
-        return utf16_first, False
-    if "qualcoder" in tool:
-        return utf16_first, True
-    if "atlas" in tool:
-        atlas = [Unit.CODEPOINT_CRLF_ONE, Unit.UTF16_CRLF_ONE, Unit.CODEPOINT, Unit.UTF16]
-        return atlas, True
-    return cp_first, tool.startswith("qualcode")
-
-
-def name_matches(name: str, quote: str) -> bool:
-    """Does a selection's name hold its text (whitespace runs collapsed, ``…`` truncation)?"""
-    wanted = _collapse(name)
-    found = _collapse(quote)
-    if not wanted:
-        return False
-    if wanted == found:
-        return True
-    for ellipsis in _ELLIPSES:
-        if wanted.endswith(ellipsis):
-            prefix = wanted.removesuffix(ellipsis).rstrip()
-            return bool(prefix) and found.startswith(prefix)
-    return False
-
-
-def _collapse(text: str) -> str:
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
 @dataclass
 class SourceResult:
     source: SourceRec
     selections: list[SelectionRec]
     aliases: list[str] = field(default_factory=list)  # other GUIDs naming the same source
-
-
-@dataclass
-class _Placed:
-    element: etree._Element
-    span: Span | None
-    unit: Unit | None
-    problem: str = ""
 
 
 class SourceReader:
@@ -183,69 +135,30 @@ class SourceReader:
         self, text_el: etree._Element, source: SourceRec, text: SourceText
     ) -> list[SelectionRec]:
         elements = list(children(text_el, "PlainTextSelection"))
-        unit = self._choose_unit(elements, text)
-        if unit is not Unit.CODEPOINT and elements:
-            self.report.messages.append(f"{source.name}: positions read as {unit.value}")
+        if not elements:
+            return []
+        positions = [
+            (el.get("startPosition", ""), el.get("endPosition", ""), el.get("name") or "")
+            for el in elements
+        ]
+        placer = SelectionPlacer(
+            text, positions, units=self.units, names_carry_text=self.names_carry_text
+        )
+        if placer.unit is not Unit.CODEPOINT:
+            self.report.messages.append(f"{source.name}: positions read as {placer.unit.value}")
         out: list[SelectionRec] = []
-        for el in elements:
-            placed = self._place(el, text, unit)
-            label = f"{source.name} [{el.get('startPosition')}, {el.get('endPosition')})"
+        for index, el in enumerate(elements):
+            placed = placer.place(index)
+            label = f"{source.name} [{positions[index][0]}, {positions[index][1]})"
             if placed.span is None:
                 self.report.skip("selection", label, placed.problem)
                 continue
-            if placed.unit is not None and placed.unit is not unit:
+            if placed.unit is not placer.unit and placed.unit is not None:
                 self.report.messages.append(f"{label}: read as {placed.unit.value}")
             selection = self._selection(el, source, placed.span, label)
             if selection is not None:
                 out.append(selection)
         return out
-
-    def _choose_unit(self, elements: list[etree._Element], text: SourceText) -> Unit:
-        best, best_score = self.units[0], self._score(elements, text, self.units[0])
-        if best_score == (len(elements), len(elements)):
-            return best
-        for unit in self.units[1:]:
-            score = self._score(elements, text, unit)
-            if score > best_score:
-                best, best_score = unit, score
-        return best
-
-    def _score(
-        self, elements: list[etree._Element], text: SourceText, unit: Unit
-    ) -> tuple[int, int]:
-        named = inside = 0
-        for el in elements:
-            span = self._span(el, text, unit)
-            if span is not None:
-                inside += 1
-                named += name_matches(el.get("name") or "", text.text[span.start : span.end])
-        return named, inside
-
-    @staticmethod
-    def _span(el: etree._Element, text: SourceText, unit: Unit) -> Span | None:
-        try:
-            return text.span(int(el.get("startPosition", "")), int(el.get("endPosition", "")), unit)
-        except ValueError:
-            return None
-
-    def _place(self, el: etree._Element, text: SourceText, unit: Unit) -> _Placed:
-        name = el.get("name") or ""
-        try:
-            start, end = int(el.get("startPosition", "")), int(el.get("endPosition", ""))
-            span: Span | None = text.span(start, end, unit)
-            problem = ""
-        except ValueError as err:
-            span, problem = None, str(err)
-        if span is not None and name_matches(name, text.text[span.start : span.end]):
-            return _Placed(el, span, unit)
-        for other in self.units:
-            other_span = self._span(el, text, other)
-            if other_span and name_matches(name, text.text[other_span.start : other_span.end]):
-                return _Placed(el, other_span, other)
-        if self.names_carry_text and _collapse(name) and span is not None:
-            reason = f"its text does not match its name {name[:60]!r} in any counting unit"
-            return _Placed(el, None, None, reason)
-        return _Placed(el, span, unit, problem or "outside the text")
 
     def _selection(
         self, el: etree._Element, source: SourceRec, span: Span, label: str

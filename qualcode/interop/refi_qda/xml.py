@@ -68,7 +68,8 @@ def _refuse_entities(data: bytes, path: str) -> None:
 
 
 def local(el: etree._Element) -> str:
-    return str(etree.QName(el).localname)
+    """The element's name without its namespace."""
+    return str(el.tag).rpartition("}")[2]
 
 
 def children(el: etree._Element, name: str) -> Iterator[etree._Element]:

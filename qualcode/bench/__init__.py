@@ -1,0 +1,1 @@
+"""Benchmark support: a synthetic corpus generator (pure, no database)."""
