@@ -114,3 +114,16 @@ def documents_cmd(ctx: CliContext, slug: str, as_json: bool) -> None:
     for r in rows:
         click.echo(f"{r.id:>5}  {r.title[:48]:<48} {(r.case or '-')[:28]:<28} "
                    f"{r.words:>7} words {r.turns:>4} turns  {', '.join(r.speakers[:4])}")
+
+
+@project.command("interviewer")
+@click.argument("slug")
+@click.argument("speaker")
+@click.option("--not", "not_", is_flag=True, help="Unmark: the speaker is not an interviewer.")
+@click.pass_obj
+def interviewer_cmd(ctx: CliContext, slug: str, speaker: str, not_: bool) -> None:
+    """Mark SPEAKER's turns in every document as the interviewer's (remembered for imports)."""
+    with ctx.sessionmaker.begin() as session:
+        proj = project_service.get_by_slug(session, slug)
+        changed = document_service.mark_interviewer(session, proj, speaker, interviewer=not not_)
+    click.echo(f"{changed} turns of {speaker} marked as {'not ' if not_ else ''}the interviewer's")

@@ -22,8 +22,15 @@ from qualcode.text.normalize import normalize_text
 from qualcode.text.speakers import confirmed_speakers, detect_label
 from qualcode.text.transcript import Transcript, TurnDraft, build_transcript
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
-_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIMING = re.compile(rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})")
+# a timing line, an optional leading voice tag, then the payload: the lines up to a blank one
+_CUE = re.compile(
+    rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})[^\n]*\n?"
+    r"(?:<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>)?"
+    r"((?:[^\n]*\S[^\n]*(?:\n|$))*)",
+    re.MULTILINE,
+)
 _TAG = re.compile(r"<(/?)([a-zA-Z]*)((?:\.[^\s>]*)?)(?:\s+([^>]*))?>|<[^>]*>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 PAUSE = 2.0  # seconds of silence that start a new paragraph in captions without speakers
@@ -32,28 +39,28 @@ LONG_PARAGRAPH = 80  # words after which a sentence end starts a new paragraph
 
 @dataclass(slots=True)
 class Cue:
-    """The text one voice speaks in a cue (a cue with several voices gives several)."""
+    """What one voice says in a cue (a cue with several voices gives several).
 
-    start: float
-    end: float
+    ``start`` and ``end`` are as written (``00:01:02.500``), converted by :func:`seconds`
+    only where needed; ``text`` is free of markup, on one line (not yet single-spaced).
+    """
+
+    start: str
+    end: str
     text: str
     voice: str | None = None
 
 
-def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
-    whole = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-    return whole + int(fraction) / 10 ** len(fraction)
+def seconds(value: str) -> float:
+    """Seconds from a cue time: ``01:02:03.500``, ``02:03,500`` (SubRip uses a comma)."""
+    clock, _, fraction = value.replace(",", ".").partition(".")
+    parts = clock.split(":")
+    whole = int(parts[-1]) + 60 * int(parts[-2]) + (3600 * int(parts[0]) if len(parts) > 2 else 0)
+    return whole + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
 
 
 def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
     """Split a cue's payload by ``<v>`` voice spans and strip every other tag."""
-    if "<" not in payload:
-        yield None, payload
-        return
-    if payload.startswith("<v ") and payload.count("<") - payload.endswith("</v>") == 1:
-        name, _, words = payload[3:].removesuffix("</v>").partition(">")
-        yield " ".join(name.split()) or None, words  # the usual one-voice cue, quickly
-        return
     voice: str | None = None
     text: list[str] = []
     position = 0
@@ -70,74 +77,69 @@ def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
         yield voice, "".join(text)
 
 
-def _clean(text: str) -> str:
-    if "{" in text:
-        text = _ASS_OVERRIDE.sub("", text)
-    if "&" in text:
-        text = html.unescape(text)
-    return " ".join(text.split())
-
-
-def _timing(line: str) -> tuple[float, float] | None:
-    match = _TIMING.match(line) if "-->" in line else None
-    if match is None:
-        return None
-    return _seconds(*match.group(1, 2, 3, 4)), _seconds(*match.group(5, 6, 7, 8))
+def _careful(start: str, end: str, payload: str) -> Iterator[Cue]:
+    """Cues from a payload with markup, entities, or further cues run in without a blank line."""
+    lines = payload.split("\n")
+    marks = [i for i, line in enumerate(lines) if "-->" in line and _TIMING.match(line)]
+    bounds = [(start, end, 0)] + [(*_TIMING.match(lines[i]).groups(), i + 1) for i in marks]  # type: ignore[union-attr]
+    for k, (first, last, begin) in enumerate(bounds):
+        stop = marks[k] if k < len(marks) else len(lines)
+        chunk = lines[begin:stop]
+        if k < len(marks) and len(chunk) > 1 and chunk[-1].strip().isdigit():
+            chunk.pop()  # an SRT cue number with no blank line before it
+        for voice, words in _voices("\n".join(chunk)):
+            if "{" in words:
+                words = _ASS_OVERRIDE.sub("", words)
+            words = html.unescape(words)
+            if words.strip():
+                yield Cue(first, last, " ".join(words.split()), voice)
 
 
 def parse_cues(text: str) -> list[Cue]:
-    """The cues of a WebVTT or SubRip file (``\\n`` line endings), in order."""
+    """The cues of a WebVTT or SubRip file (``\\n`` line endings), in order.
+
+    The header, ``NOTE``, ``STYLE`` and ``REGION`` blocks and cue numbers are not cues (only
+    a timing line starts one), so they are skipped without being looked at.
+    """
     cues: list[Cue] = []
-
-    def add(timing: tuple[float, float], payload: list[str]) -> None:
-        for voice, words in _voices("\n".join(payload)):
-            if cleaned := _clean(words):
-                cues.append(Cue(timing[0], timing[1], cleaned, voice))
-
-    for block in text.split("\n\n"):  # blocks: the header, NOTE/STYLE/REGION blocks, cues
-        if "-->" not in block:
+    voices: dict[str, str | None] = {"": None}
+    for start, end, voice, payload in _CUE.findall(text):
+        if "<" in payload or "&" in payload or "{" in payload or "-->" in payload:
+            tag = f"<v {voice}>" if voice else ""
+            cues.extend(_careful(start, end, tag + payload))
             continue
-        timing: tuple[float, float] | None = None
-        payload: list[str] = []
-        for line in block.split("\n"):
-            next_timing = _timing(line)
-            if next_timing is None:
-                if timing is not None:
-                    payload.append(line)
-                continue
-            if timing is not None:
-                if len(payload) > 1 and payload[-1].strip().isdigit():
-                    payload.pop()  # an SRT cue number with no blank line before it
-                add(timing, payload)
-            timing, payload = next_timing, []
-        if timing is not None:
-            add(timing, payload)
+        if voice not in voices:
+            voices[voice] = " ".join(voice.split()) or None
+        if payload or voice:
+            cues.append(Cue(start, end, payload.rstrip("\n").replace("\n", " "), voices[voice]))
     return cues
 
 
 def _labelled(cues: list[Cue], interviewer_labels: Collection[str]) -> list[Cue]:
     """Move ``Name:`` prefixes that are confirmed speakers into the cue's voice."""
-    labels = {i: detect_label(cue.text) for i, cue in enumerate(cues) if cue.voice is None}
+    lines = {i: " ".join(cue.text.split()) for i, cue in enumerate(cues) if cue.voice is None}
+    labels = {i: label for i, line in lines.items() if (label := detect_label(line))}
     accepted = confirmed_speakers(
-        (lab for lab in labels.values() if lab is not None and not lab.weak), interviewer_labels
+        (label for label in labels.values() if not label.weak), interviewer_labels
     )
     out: list[Cue] = []
     for index, cue in enumerate(cues):
         label = labels.get(index)
         if label is not None and not label.weak and label.name.casefold() in accepted:
-            cue = Cue(cue.start, cue.end, cue.text[label.start :], label.name)
+            cue = Cue(cue.start, cue.end, lines[index][label.start :], label.name)
         out.append(cue)
     return out
 
 
 def _turns(cues: list[Cue]) -> Iterator[TurnDraft]:
+    """Consecutive cues of one speaker as one turn; a cue without a voice continues."""
     speaker: str | None = None
     words: list[str] = []
-    start: float | None = None
+    start = ""
     for cue in cues:
         voice = cue.voice or speaker
         if words and voice != speaker:
-            yield TurnDraft(" ".join(words), speaker, start)
+            yield TurnDraft(" ".join(words), speaker, seconds(start))
             words = []
         if not words:
             start = cue.start
@@ -145,22 +147,24 @@ def _turns(cues: list[Cue]) -> Iterator[TurnDraft]:
         if cue.text:
             words.append(cue.text)
     if words:
-        yield TurnDraft(" ".join(words), speaker, start)
+        yield TurnDraft(" ".join(words), speaker, seconds(start))
 
 
 def _paragraphs(cues: list[Cue]) -> Iterator[TurnDraft]:
+    """Captions without speakers: a paragraph ends at a pause, or at a sentence end if long."""
     words: list[str] = []
     count, start, last_end = 0, 0.0, 0.0
     for cue in cues:
-        long_done = count >= LONG_PARAGRAPH and words[-1].endswith((".", "?", "!"))
-        if words and (cue.start - last_end >= PAUSE or long_done):
+        begins = seconds(cue.start)
+        long_done = count >= LONG_PARAGRAPH and words[-1].rstrip().endswith((".", "?", "!"))
+        if words and (begins - last_end >= PAUSE or long_done):
             yield TurnDraft(" ".join(words), None, start)
             words, count = [], 0
         if not words:
-            start = cue.start
+            start = begins
         words.append(cue.text)
         count += len(cue.text.split())
-        last_end = cue.end
+        last_end = seconds(cue.end)
     if words:
         yield TurnDraft(" ".join(words), None, start)
 

@@ -117,9 +117,7 @@ def create_code(session: Session, project: Project, name: str, *, parent: Code |
     if parent is not None and parent.project_id != project.id:
         raise NotFound("no such parent code in this project")
     name = _check_name(session, project.id, parent.id if parent else None, name)
-    position = session.scalar(select(func.count()).select_from(Code).where(
-        Code.project_id == project.id,
-        Code.parent_id.is_(None) if parent is None else Code.parent_id == parent.id)) or 0
+    position = _sibling_count(session, project.id, parent.id if parent else None)
     code = Code(project_id=project.id, parent_id=parent.id if parent else None, name=name,
                 position=position, **_clean(fields))
     if guid:
@@ -129,6 +127,12 @@ def create_code(session: Session, project: Project, name: str, *, parent: Code |
     audit.record(session, "code.created", code, user_id=user_id,
                  detail={"name": name, "parent_id": code.parent_id})
     return code
+
+
+def _sibling_count(session: Session, project_id: int, parent_id: int | None) -> int:
+    return session.scalar(select(func.count()).select_from(Code).where(
+        Code.project_id == project_id,
+        Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id)) or 0
 
 
 def update_code(session: Session, code: Code, *, user_id: int | None,
@@ -165,7 +169,10 @@ def move_code(session: Session, code: Code, new_parent: Code | None, *, user_id:
     _check_name(session, code.project_id, new_parent.id if new_parent else None, code.name,
                 exclude_id=code.id)
     old_parent = code.parent_id
-    code.parent_id = new_parent.id if new_parent else None
+    new_parent_id = new_parent.id if new_parent else None
+    if position is None and new_parent_id != old_parent:
+        position = _sibling_count(session, code.project_id, new_parent_id)  # at the end
+    code.parent_id = new_parent_id
     if position is not None:
         code.position = position
     session.flush()

@@ -42,6 +42,7 @@ ACCOUNTS = (  # username, display name, role
     ("dhughes", "Daniel Hughes", Role.CODER),
 )
 FIRST_CODER = "rokafor"
+INTERVIEWERS = ("Interviewer", "Ruth Okafor", "Daniel Hughes")  # the fieldworkers' labels
 
 
 def data_dir(name: str) -> Path:
@@ -81,6 +82,7 @@ def build_demo(factory: sessionmaker[Session], *, interviews: Path | None = None
             description="Sample study: 28 fictional interviews in six case-study authorities and "
                         "central government, modelled on the national evaluation of Local "
                         "Public Service Agreements.")
+        project.settings = {"interviewer_labels": list(INTERVIEWERS)}
         for username, _label, role in ACCOUNTS[1:]:
             project_service.add_member(session, project, users[username], role, actor_id=owner.id)
         say("codebook")
@@ -196,11 +198,9 @@ def _anchor(text: str, quote: str, occurrence: int, find_quote: Any) -> Span | N
 
 def _assignments(session: Session, project: Project) -> None:
     """The first coder codes everything; the second double-coded a sample blind. Both are done."""
-    from sqlalchemy import distinct
-
     from qualcode.models import Coding
 
-    coded = session.execute(select(distinct(Coding.document_id), Coding.coder_id)
+    coded = session.execute(select(Coding.document_id, Coding.coder_id).distinct()
                             .join(Document).where(Document.project_id == project.id)).all()
     first = user_service.require_user(session, FIRST_CODER).id
     double = {doc_id for doc_id, coder in coded if coder != first}

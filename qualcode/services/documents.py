@@ -239,3 +239,22 @@ def summaries(session: Session, project: Project) -> list[DocumentSummary]:
         out.append(DocumentSummary(doc_id, title, case_name, words, turns,
                                    speakers.get(doc_id, []), attrs))
     return out
+
+
+def mark_interviewer(session: Session, project: Project, speaker: str, *, interviewer: bool = True,
+                     user_id: int | None = None) -> int:
+    """Mark every turn of ``speaker`` in the project as the interviewer's (or not), and remember
+    the label so later imports recognise it. Returns the number of turns changed."""
+    from sqlalchemy import update
+
+    labels = set(project.settings.get("interviewer_labels", []))
+    labels = labels | {speaker} if interviewer else labels - {speaker}
+    project.settings = {**project.settings, "interviewer_labels": sorted(labels)}
+    doc_ids = select(Document.id).where(Document.project_id == project.id).scalar_subquery()
+    result = session.execute(update(Turn).where(Turn.document_id.in_(doc_ids),
+                                                Turn.speaker == speaker)
+                             .values(is_interviewer=interviewer))
+    audit.record(session, "speaker.role_set", project, project_id=project.id, user_id=user_id,
+                 detail={"speaker": speaker, "interviewer": interviewer})
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -105,23 +105,12 @@ def test_refi_codebook_windows_line_breaks_in_a_structured_description():
     assert (code.definition, code.exclusion, code.active) == ("A\nB", "C", False)
 
 
-ATLAS_QDC = """\ufeff<?xml version="1.0" encoding="utf-8"?>
-<CodeBook xmlns="urn:QDA-XML:codebook:0:4" origin="ATLAS.ti 23.2.1">
-  <Codes>
-    <Code guid="{5F1B7E0A-3C2D-4E6F-8A9B-0C1D2E3F4A5B}" name="Barriers" isCodable="false">
-      <Code guid="{5F1B7E0A-3C2D-4E6F-8A9B-0C1D2E3F4A5C}" name="Staff turnover" isCodable="true"
-            color="#ff7f0e">
-        <Description>People leaving the partnership.</Description>
-      </Code>
-    </Code>
-    <Code guid="c001" name="Enablers" isCodable="true" color="not-a-colour"/>
-  </Codes>
-</CodeBook>
-"""
+# written the way ATLAS.ti 23 writes a codebook: BOM, CRLF, the 0:4 namespace, braced GUIDs
+ATLAS_QDC = Path(__file__).parent.parent / "data" / "refi" / "atlas-ti-codebook.qdc"
 
 
 def test_refi_codebook_reads_atlas_ti_namespace_bom_and_braced_guids():
-    spec = read_qdc(ATLAS_QDC.encode("utf-8"))
+    spec = read_qdc(ATLAS_QDC)
     barriers, enablers = spec.codes
     assert barriers.guid == "5f1b7e0a-3c2d-4e6f-8a9b-0c1d2e3f4a5b"
     assert barriers.codable is False
@@ -150,7 +139,7 @@ def test_refi_codebook_reads_nvivo_style_codable_folders_in_1_0_namespace(tmp_pa
 
 
 def test_refi_codebook_export_of_non_guid_identifiers_is_valid_and_stable(tmp_path: Path):
-    spec = read_qdc(ATLAS_QDC.encode("utf-8"))
+    spec = read_qdc(ATLAS_QDC.read_bytes())
     first, second = tmp_path / "a.qdc", tmp_path / "b.qdc"
     write_qdc(spec, first)
     write_qdc(spec, second)

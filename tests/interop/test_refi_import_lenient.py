@@ -5,7 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from qualcode.interop.refi_qda import read_qdpx
+from lxml import etree
+
+from qualcode.interop.refi_qda import read_qdpx, write_qdpx
 
 PDF, DOCX, DOCX_ONLY = (
     "d0000000-0000-4000-8000-0000000000f1",
@@ -111,14 +113,16 @@ QDE = f"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+FILES = {
+    f"sources/{DOCX}.txt": DOCX_TEXT.encode("utf-8"),
+    f"sources/{DOCX}.docx": b"PK...",
+    "sources/rep.txt": PDF_TEXT.encode("utf-8"),
+    f"sources/{PDF}.pdf": b"%PDF-1.4",
+}
+
+
 def test_refi_import_lenient_reads_what_it_can_and_reports_the_rest(tmp_path: Path):
-    files = {
-        f"sources/{DOCX}.txt": DOCX_TEXT.encode("utf-8"),
-        f"sources/{DOCX}.docx": b"PK...",
-        "sources/rep.txt": PDF_TEXT.encode("utf-8"),
-        f"sources/{PDF}.pdf": b"%PDF-1.4",
-    }
-    snapshot = read_qdpx(make_qdpx(tmp_path / "mixed.qdpx", QDE, files))
+    snapshot = read_qdpx(make_qdpx(tmp_path / "mixed.qdpx", QDE, FILES))
     assert snapshot.origin == ""
     assert [s.name for s in snapshot.sources] == ["Inline", "Cabinet member", "Annual report.pdf"]
     texts = {s.guid: s.text for s in snapshot.sources}
@@ -188,3 +192,15 @@ def test_refi_import_lenient_non_utf8_text_is_read_and_reported(tmp_path: Path):
     snapshot = read_qdpx(path)
     assert snapshot.sources[0].text == "Café “society”"
     assert snapshot.report.messages == ["Old: text is not UTF-8; read as Windows-1252"]
+
+
+def test_refi_import_lenient_reexport_is_strict_and_keeps_every_quote(tmp_path: Path):
+    imported = read_qdpx(make_qdpx(tmp_path / "mixed.qdpx", QDE, FILES))
+    write_qdpx(imported, tmp_path / "clean.qdpx")
+    with zipfile.ZipFile(tmp_path / "clean.qdpx") as archive:
+        tree = etree.ElementTree(etree.fromstring(archive.read("project.qde")))
+    xsd = Path(__file__).parent.parent / "data" / "refi" / "Project.xsd"
+    etree.XMLSchema(etree.parse(str(xsd))).assertValid(tree)
+    again = read_qdpx(tmp_path / "clean.qdpx")
+    assert [s.text for s in again.selections] == [s.text for s in imported.selections]
+    assert again.report.skipped == []

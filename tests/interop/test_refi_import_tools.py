@@ -56,6 +56,7 @@ NVIVO_TEXT = (
     "Chief Exec: Honestly, staff turnover 😬 was the killer.\r\n"
     "Interviewer: And partners?\r\n"
     "Chief Exec: The PCT came on board – eventually 🎉🎉.\r\n"
+    "Interviewer: Thank you.\r\n"  # every position stays inside the text in any unit
 )
 NV_SOURCE = "7F3C2A10-5B6D-4E8F-9A0B-1C2D3E4F5A6B"
 NV_MEMO = "8A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9"

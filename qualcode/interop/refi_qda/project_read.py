@@ -121,6 +121,9 @@ class _ProjectReader:
     def _variables(self) -> None:
         for el in self._items("Variables", "Variable"):
             guid = normalize_guid(el.get("guid") or "")
+            if not guid or guid in self.variables:
+                self.report.skip("variable", describe(el), "its GUID is missing or used twice")
+                continue
             var_type = el.get("typeOfVariable") or "Text"
             if var_type not in VARIABLE_TYPES:
                 self.report.messages.append(f"variable {el.get('name')}: {var_type} read as Text")
@@ -167,8 +170,13 @@ class _ProjectReader:
                 self.alias[guid] = result.source.guid
 
     def _cases(self) -> None:
+        seen: set[str] = set()
         for el in self._items("Cases", "Case"):
             guid = normalize_guid(el.get("guid") or "")
+            if not guid or guid in seen:
+                self.report.skip("case", describe(el), "its GUID is missing or used twice")
+                continue
+            seen.add(guid)
             case = CaseRec(guid, el.get("name") or guid, child_text(el, "Description"))
             case.variables = self._values(el, case.name)
             for ref in children(el, "SourceRef"):

@@ -56,6 +56,7 @@ class SourceReader:
         self.code_guids = code_guids
         self.report = report
         self._selection_guids: set[str] = set()
+        self._coding_guids: set[str] = set()
 
     # -- texts ------------------------------------------------------------------------------
 
@@ -103,9 +104,8 @@ class SourceReader:
         if raw is None:
             self._skip_source(el, name, problem, "PlainTextSelection")
             return None
-        source = SourceRec(guid=guid, name=name, text="", description=child_text(el, "Description"))
         text = SourceText(raw)
-        source.text = text.text
+        source = SourceRec(guid, name, text.text, description=child_text(el, "Description"))
         for area in children(el, "PDFSelection"):
             self.report.skip(
                 "selection", f"{name} page {area.get('page')}", "an area of a PDF page"
@@ -190,9 +190,12 @@ class SourceReader:
                 self.report.skip("coding", label, "a zero-length selection")
                 continue
             coding_guid = normalize_guid(coding_el.get("guid") or "")
+            if not coding_guid or coding_guid in self._coding_guids:
+                coding_guid = new_guid("coding", guid, str(n))
+            self._coding_guids.add(coding_guid)
             selection.codings.append(
                 CodingRec(
-                    guid=coding_guid or new_guid("coding", guid, str(n)),
+                    guid=coding_guid,
                     code_guid=code,
                     creating_user=normalize_guid(coding_el.get("creatingUser") or "")
                     or selection_user,
