@@ -134,6 +134,17 @@ class Block:
     pieces: list[Piece] = field(default_factory=list)
 
     @property
+    def start(self) -> int:
+        """Where the block's visible text starts (its turn's words, or its line)."""
+        shown = [p for p in self.pieces if not p.hidden] or self.pieces
+        return shown[0].start
+
+    @property
+    def end(self) -> int:
+        shown = [p for p in self.pieces if not p.hidden] or self.pieces
+        return shown[-1].end
+
+    @property
     def speaker(self) -> str | None:
         return self.turn.speaker if self.turn else None
 

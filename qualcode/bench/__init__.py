@@ -1,1 +1,1 @@
-"""Benchmark support: a synthetic corpus generator (pure, no database)."""
+"""Benchmarks and the synthetic data they run on."""

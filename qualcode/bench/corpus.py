@@ -106,7 +106,8 @@ def to_vtt(text: str) -> str:
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/word/document.xml" ContentType="application/'
     'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
@@ -146,9 +147,7 @@ def write_docx(path: Path, text: str) -> None:
         archive.writestr("word/document.xml", to_docx_xml(text))
 
 
-def write_corpus(
-    directory: Path, n: int, fmt: str, words: int = 5000, seed: int = 0
-) -> list[Path]:
+def write_corpus(directory: Path, n: int, fmt: str, words: int = 5000, seed: int = 0) -> list[Path]:
     """Write ``n`` transcripts as ``fmt`` files (txt, vtt or docx) into ``directory``."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown corpus format {fmt!r} (use one of {', '.join(FORMATS)})")

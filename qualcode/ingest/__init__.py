@@ -47,9 +47,17 @@ _HOLDS = {
 _SRT_START = re.compile(r"^\s*\d+\s*\n\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->")
 
 
+def _size(count: int) -> str:
+    """``61.2 MB``, ``50 MB``, ``12 KB``, ``300 bytes``."""
+    for unit, scale in (("MB", _MB), ("KB", 1024)):
+        if count >= scale // 10:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise InvalidImport(f"file is {size / _MB:.1f} MB, over the {max_bytes / _MB:g} MB limit")
+        raise InvalidImport(f"file is {_size(size)}, over the {_size(max_bytes)} limit")
 
 
 def _binary_format(suffix: str, data: bytes) -> str:
@@ -128,7 +136,9 @@ def _parse(suffix: str, data: bytes, interviewer_labels: Collection[str]) -> Tra
     return transcript
 
 
-def _read(name: str, data: bytes, max_bytes: int, interviewer_labels: Collection[str]) -> Transcript:
+def _read(
+    name: str, data: bytes, max_bytes: int, interviewer_labels: Collection[str]
+) -> Transcript:
     path = Path(name)
     suffix = path.suffix.lower()
     try:

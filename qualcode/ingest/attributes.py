@@ -22,7 +22,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -36,7 +36,9 @@ Scope = Literal["case", "document"]
 
 MAX_CHOICES = 12
 CASE_HEADERS = frozenset({"case", "case name", "case id"})
-DOCUMENT_HEADERS = frozenset({"document", "document name", "file", "filename", "file name", "title"})
+DOCUMENT_HEADERS = frozenset(
+    {"document", "document name", "file", "filename", "file name", "title"}
+)
 
 _NUMBER = re.compile(r"^[-+]?(?:0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?$|^[-+]?0?\.\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -82,7 +84,8 @@ def _csv_rows(path: Path) -> tuple[list[tuple[int, list[Cell]]], str]:
         for cells in reader:
             rows.append((reader.line_num, list(cells)))
     except csv.Error as error:
-        raise InvalidImport(f"not a readable CSV file ({error})", location=f"row {reader.line_num}")
+        where = f"row {reader.line_num}"
+        raise InvalidImport(f"not a readable CSV file ({error})", location=where) from None
     return rows, encoding
 
 
@@ -98,16 +101,21 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Cell]]]:
         raise InvalidImport("not a readable Excel .xlsx file") from None
     try:
         sheet = book.worksheets[0]
-        return [(n, [_xlsx_cell(v) for v in r]) for n, r in enumerate(sheet.iter_rows(values_only=True), 1)]
+        return [
+            (n, [_xlsx_cell(v) for v in r])
+            for n, r in enumerate(sheet.iter_rows(values_only=True), 1)
+        ]
     finally:
         book.close()
 
 
 def _xlsx_cell(value: object) -> Cell:
-    if value is None or isinstance(value, str | int | float | dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[return-value]
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if value is None or isinstance(value, str | int | float | dt.date):
+        return value
     return str(value)
 
 
@@ -151,18 +159,18 @@ def _text(cell: Cell) -> str:
     return " ".join(str(cell).split())
 
 
-def infer_type(cells: Sequence[Cell]) -> AttributeColumn:
-    """The type of a column from its non-blank cells (the name is filled in by the caller)."""
+def infer_type(name: str, cells: Sequence[Cell]) -> AttributeColumn:
+    """The column ``name`` typed from its non-blank cells."""
     values = [c for c in cells if not _is_blank(c)]
     if values and all(_number(c) is not None for c in values):
-        return AttributeColumn("", "number")
+        return AttributeColumn(name, "number")
     if values and all(_date(c) is not None for c in values):
-        return AttributeColumn("", "date")
+        return AttributeColumn(name, "date")
     texts = [_text(c) for c in values]
     distinct = list(dict.fromkeys(texts))
     if texts and len(distinct) <= MAX_CHOICES and len(distinct) < len(texts):
-        return AttributeColumn("", "choice", tuple(distinct))
-    return AttributeColumn("", "text")
+        return AttributeColumn(name, "choice", tuple(distinct))
+    return AttributeColumn(name, "text")
 
 
 def _typed(cell: Cell, kind: AttributeType) -> Value | None:
@@ -175,21 +183,29 @@ def _typed(cell: Cell, kind: AttributeType) -> Value | None:
     return _text(cell)
 
 
-def _header(rows: list[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[str]]]:
-    for number, cells in rows:
-        if not all(_is_blank(c) for c in cells):
-            names = [_text(c) if not _is_blank(c) else "" for c in cells]
-            while names and not names[-1]:
-                names.pop()
-            yield number, names
-            return
+def _cell(cells: list[Cell], index: int | None) -> Cell:
+    return cells[index] if index is not None and index < len(cells) else None
 
 
-def _sheet(rows: list[tuple[int, list[Cell]]]) -> AttributeSheet:
-    header = next(_header(rows), None)
+@dataclass(frozen=True)
+class _Layout:
+    """Where things are in a sheet: header row, column names, key and case columns."""
+
+    header_row: int
+    names: list[str]
+    key: int
+    case: int | None  # a document sheet's case column
+    attributes: list[int]
+
+
+def _layout(rows: list[tuple[int, list[Cell]]]) -> _Layout:
+    header = next(((n, cells) for n, cells in rows if not all(map(_is_blank, cells))), None)
     if header is None:
         raise InvalidImport("the sheet is empty")
-    header_row, names = header
+    header_row, cells = header
+    names = [_text(c) if not _is_blank(c) else "" for c in cells]
+    while names and not names[-1]:
+        names.pop()
     where = f"row {header_row}"
     folded = [n.casefold() for n in names]
     for index, name in enumerate(folded):
@@ -200,49 +216,63 @@ def _sheet(rows: list[tuple[int, list[Cell]]]) -> AttributeSheet:
     key = document if document is not None else case
     if key is None:
         raise InvalidImport("no column named case, document, file or title", location=where)
-    body = [(n, cells) for n, cells in rows if n > header_row and not all(map(_is_blank, cells))]
-    if not body:
-        raise InvalidImport("the sheet has no rows below the header", location=where)
-    width = len(names)
+    case = case if document is not None else None
+    attributes = [i for i in range(len(names)) if i not in (key, case)]
+    return _Layout(header_row, names, key, case, attributes)
+
+
+def _check_cells(layout: _Layout, body: list[tuple[int, list[Cell]]]) -> None:
+    width = len(layout.names)
     for number, cells in body:
         extra = next((i for i, c in enumerate(cells[width:], width) if not _is_blank(c)), None)
         if extra is not None:
-            raise InvalidImport(f"a value in column {extra + 1}, which has no header", location=f"row {number}")
-    attribute_indexes = [i for i in range(width) if i not in (key, case if document is not None else None)]
-    for i in attribute_indexes:
-        if not names[i] and any(not _is_blank(_cell(cells, i)) for _, cells in body):
-            raise InvalidImport(f"column {i + 1} has values but no name", location=where)
-    attribute_indexes = [i for i in attribute_indexes if names[i]]
-    columns = []
-    for i in attribute_indexes:
-        inferred = infer_type([_cell(cells, i) for _, cells in body])
-        columns.append(AttributeColumn(names[i], inferred.type, inferred.choices))
+            raise InvalidImport(
+                f"a value in column {extra + 1}, which has no header", location=f"row {number}"
+            )
+    for i in layout.attributes:
+        if not layout.names[i] and any(not _is_blank(_cell(cells, i)) for _, cells in body):
+            raise InvalidImport(
+                f"column {i + 1} has values but no name", location=f"row {layout.header_row}"
+            )
+
+
+def _sheet(rows: list[tuple[int, list[Cell]]]) -> AttributeSheet:
+    layout = _layout(rows)
+    body = [(n, c) for n, c in rows if n > layout.header_row and not all(map(_is_blank, c))]
+    if not body:
+        raise InvalidImport(
+            "the sheet has no rows below the header", location=f"row {layout.header_row}"
+        )
+    _check_cells(layout, body)
+    indexes = [i for i in layout.attributes if layout.names[i]]
+    columns = [infer_type(layout.names[i], [_cell(c, i) for _, c in body]) for i in indexes]
+    key_name = layout.names[layout.key]
     out: list[AttributeRow] = []
     first_seen: dict[str, int] = {}
     for number, cells in body:
-        name = _text(_cell(cells, key)) if not _is_blank(_cell(cells, key)) else ""
+        key = _cell(cells, layout.key)
+        name = "" if _is_blank(key) else _text(key)
         if not name:
-            raise InvalidImport(f"no {names[key]} named in this row", location=f"row {number}")
+            raise InvalidImport(f"no {key_name} named in this row", location=f"row {number}")
         if name.casefold() in first_seen:
+            first = first_seen[name.casefold()]
             raise InvalidImport(
-                f"'{name}' appears twice (first in row {first_seen[name.casefold()]})",
-                location=f"row {number}",
+                f"'{name}' appears twice (first in row {first})", location=f"row {number}"
             )
         first_seen[name.casefold()] = number
-        values = {col.name: _typed(_cell(cells, i), col.type) for i, col in zip(attribute_indexes, columns, strict=True)}
-        case_name = _cell(cells, case) if document is not None and case is not None else None
-        out.append(AttributeRow(number, name, values, None if _is_blank(case_name) else _text(case_name)))
+        values = {
+            column.name: _typed(_cell(cells, i), column.type)
+            for i, column in zip(indexes, columns, strict=True)
+        }
+        case = _cell(cells, layout.case)
+        out.append(AttributeRow(number, name, values, None if _is_blank(case) else _text(case)))
     return AttributeSheet(
-        scope="document" if document is not None else "case",
-        key_column=names[key],
+        scope="case" if key_name.casefold() in CASE_HEADERS else "document",
+        key_column=key_name,
         columns=columns,
         rows=out,
-        case_column=names[case] if document is not None and case is not None else None,
+        case_column=layout.names[layout.case] if layout.case is not None else None,
     )
-
-
-def _cell(cells: list[Cell], index: int | None) -> Cell:
-    return cells[index] if index is not None and index < len(cells) else None
 
 
 def read_attribute_sheet(path: Path) -> AttributeSheet:
@@ -260,4 +290,6 @@ def read_attribute_sheet(path: Path) -> AttributeSheet:
         raise InvalidImport(error.reason, path=str(path), location=error.location) from None
     except OSError as error:
         raise InvalidImport(f"cannot be read ({error.strerror})", path=str(path)) from None
-    raise InvalidImport(f"unsupported attribute sheet '{suffix}' (use .csv or .xlsx)", path=str(path))
+    raise InvalidImport(
+        f"unsupported attribute sheet '{suffix}' (use .csv or .xlsx)", path=str(path)
+    )

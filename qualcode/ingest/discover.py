@@ -22,9 +22,11 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
 _DIGITS = re.compile(r"(\d+)")
 
 
-def _name_key(name: str) -> list[str | int]:
-    """Natural order: ``interview2`` before ``interview10``, case ignored."""
-    return [int(p) if i % 2 else p.casefold() for i, p in enumerate(_DIGITS.split(name))]
+def _name_key(name: str) -> tuple[list[str | int], str]:
+    """Natural order: ``interview2`` before ``interview10``, case ignored, stem before suffix."""
+    stem, suffix = os.path.splitext(name)
+    parts = _DIGITS.split(stem)
+    return [int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], suffix.casefold()
 
 
 def _hidden(name: str) -> bool:

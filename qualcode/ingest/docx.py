@@ -50,7 +50,9 @@ class _Tags:
     def __init__(self, ns: str) -> None:
         w = "{" + ns + "}"
         self.w = w
-        self.body, self.p, self.r, self.t, self.tbl = (w + x for x in ("body", "p", "r", "t", "tbl"))
+        self.body, self.p, self.r, self.t, self.tbl = (
+            w + x for x in ("body", "p", "r", "t", "tbl")
+        )
         self.tr, self.tc, self.sdt, self.sdt_content = (
             w + x for x in ("tr", "tc", "sdt", "sdtContent")
         )
@@ -77,7 +79,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
             rels = None
         for rel in rels.iter(_REL_NS + "Relationship") if rels is not None else ():
             if rel.get("Type", "").endswith(_OFFICE_DOCUMENT):
-                target = rel.get("Target", "").lstrip("/")
+                target = str(rel.get("Target", "")).lstrip("/")
                 if target in names:
                     return target
     if "word/document.xml" in names:

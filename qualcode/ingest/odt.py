@@ -52,7 +52,9 @@ def _load(data: bytes) -> etree._Element:
             names = set(archive.namelist())
             if "content.xml" not in names:
                 raise InvalidImport(f"{NOT_ODT} (the zip archive has no content.xml)")
-            manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            manifest = (
+                archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            )
             if b"encryption-data" in manifest:
                 raise InvalidImport("the OpenDocument file is password-protected")
             if archive.getinfo("content.xml").file_size > MAX_XML_BYTES:
@@ -110,8 +112,7 @@ class _Reader:
                 yield from self.rows(child)
             elif child.tag == _TABLE + "table-row":
                 yield [
-                    list(self.blocks(cell))
-                    for cell in child.iterchildren(_TABLE + "table-cell")
+                    list(self.blocks(cell)) for cell in child.iterchildren(_TABLE + "table-cell")
                 ]
 
     def blocks(self, container: etree._Element) -> Iterator[Paragraph]:

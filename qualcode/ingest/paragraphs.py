@@ -59,7 +59,7 @@ def _single_spaced(paragraph: Paragraph) -> tuple[str, int]:
 
 
 def paragraphs_from_runs(chunks: Iterable[tuple[str, bool]]) -> Iterator[Paragraph]:
-    """Paragraphs from a paragraph's ``(text, bold)`` runs: split at ``"\\n"``, bold prefix measured."""
+    """Paragraphs from ``(text, bold)`` runs: split at ``"\\n"``, leading bold text measured."""
     text: list[str] = []
     bold_length, bold_open = 0, True
     for chunk, bold in [*chunks, ("\n", False)]:

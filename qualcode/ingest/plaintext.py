@@ -18,7 +18,9 @@ from qualcode.text.normalize import normalize_text
 from qualcode.text.speakers import detect_label, plausible_name
 from qualcode.text.transcript import Transcript
 
-_MD_LABEL = re.compile(r"^(?P<mark>\*\*|__|\*|_)(?P<name>[^*_:]{1,60}?)(?P<c1>:?)(?P=mark)(?P<c2>:?)\s*")
+_MD_LABEL = re.compile(
+    r"^(?P<mark>\*\*|__|\*|_)(?P<name>[^*_:]{1,60}?)(?P<c1>:?)(?P=mark)(?P<c2>:?)\s*"
+)
 _WRAP_WIDTH = 100  # a file whose lines are all shorter may be hard-wrapped
 _WRAP_SLACK = 25  # a wrapped line fills its width to within this many characters
 

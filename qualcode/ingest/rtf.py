@@ -42,7 +42,9 @@ def read_rtf(data: bytes, *, interviewer_labels: Collection[str] = ()) -> Transc
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            text = rtf_to_text(source, encoding=encoding, errors="replace")
+            text: str = rtf_to_text(  # type: ignore[no-untyped-call]
+                source, encoding=encoding, errors="replace"
+            )
     except (ValueError, IndexError, KeyError, LookupError) as error:
         raise InvalidImport(f"not a readable RTF file ({error})") from None
     lines = normalize_text(text).split("\n")

@@ -48,8 +48,10 @@ def zip_kind(data: bytes) -> ZipKind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "word/document.xml" in names or "[Content_Types].xml" in names and any(
-                name.startswith("word/") for name in names
+            if (
+                "word/document.xml" in names
+                or "[Content_Types].xml" in names
+                and any(name.startswith("word/") for name in names)
             ):
                 return "docx"
             if "content.xml" in names and (

@@ -334,7 +334,9 @@ def gather(
     ]
     used = {key for document in documents for layer in document.layers.values() for key in layer}
     codes, code_paths = _compared_codes(session, project, code, used)
-    labels = {str(c.id): (code_paths[c.id], c.guid) for c in codes}
+    labels: dict[str, tuple[str, str | None]] = {
+        str(c.id): (code_paths[c.id], c.guid) for c in codes
+    }
     return Corpus(
         coders=tuple(coders),
         documents=documents,

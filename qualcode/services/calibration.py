@@ -86,6 +86,17 @@ def _round(
     )
 
 
+def sample_documents(session: Session, project: Project, label: str) -> list[int]:
+    """The documents of the sample ``label`` that every coder assigned in it has marked done."""
+    rows = session.execute(
+        select(Assignment.document_id, Assignment.status)
+        .join(Document, Document.id == Assignment.document_id)
+        .where(Document.project_id == project.id, Assignment.sample == label)
+    ).all()
+    pending = {doc_id for doc_id, status in rows if status is not AssignmentStatus.DONE}
+    return sorted({doc_id for doc_id, _ in rows} - pending)
+
+
 def rounds(session: Session, project: Project, *, unit: str = "character") -> list[Round]:
     """Every labelled double-coding sample of the project, oldest first, with its agreement."""
     rows = session.scalars(

@@ -259,16 +259,19 @@ def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | 
 
 def split_code(session: Session, code: Code, new_name: str, coding_ids: Sequence[int], *,
                user_id: int | None, **fields: Any) -> Code:
-    """Create a sibling code and move the chosen codings to it; the rest stay."""
+    """Create a sibling code and move the chosen codings to it; the rest stay. The choice is
+    checked before anything changes."""
+    if not coding_ids:
+        raise InvalidInput(f"choose which codings of {code.name} go to the new code")
+    chosen = session.scalars(select(Coding).where(Coding.id.in_(coding_ids))).all()
+    if len(chosen) != len(set(coding_ids)) or any(c.code_id != code.id for c in chosen):
+        raise Conflict(f"every coding to split off must be a coding of {code.name}")
     parent = session.get(Code, code.parent_id) if code.parent_id else None
     project = session.get(Project, code.project_id)
     assert project is not None
     new = create_code(session, project, new_name, parent=parent, user_id=user_id,
                       color=fields.pop("color", code.color),
                       kind=fields.pop("kind", code.kind.value), **fields)
-    chosen = session.scalars(select(Coding).where(Coding.id.in_(coding_ids))).all()
-    if len(chosen) != len(set(coding_ids)) or any(c.code_id != code.id for c in chosen):
-        raise Conflict(f"every coding to split off must be a coding of {code.name}")
     for coding in chosen:
         coding.code_id = new.id
     session.flush()

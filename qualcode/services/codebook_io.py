@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import NotFound
+from qualcode.errors import Conflict, InvalidInput, NotFound
 from qualcode.interop.codebook_spec import ChapterSpec, CodebookSpec, CodeSpec, SectionSpec
 from qualcode.models import ChapterOutline, ChapterSection, Code, CodebookVersion, Project
 from qualcode.services import audit
@@ -132,7 +132,13 @@ def export_spec(session: Session, project: Project) -> CodebookSpec:
 def freeze_version(session: Session, project: Project, name: str, *, note: str = "",
                    user_id: int | None = None) -> CodebookVersion:
     """Freeze the codebook as it is now under a name, so exports can say which version their
-    evidence was coded under."""
+    evidence was coded under. Names are unique within a project."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a codebook version needs a name, e.g. v1.0")
+    if session.scalar(select(CodebookVersion.id).where(
+            CodebookVersion.project_id == project.id, CodebookVersion.name == name)) is not None:
+        raise Conflict(f"{project.slug} already has a codebook version named {name}")
     spec = export_spec(session, project)
     spec.version = name
     version = CodebookVersion(project_id=project.id, name=name, note=note,

@@ -85,7 +85,9 @@ def allocate(sizes: Sequence[int], total: int) -> list[int]:
     return counts
 
 
-def _check(session: Session, project: Project, coders: Sequence[User], label: str, pct: float) -> None:
+def _check(
+    session: Session, project: Project, coders: Sequence[User], label: str, pct: float
+) -> None:
     if not 0 < pct <= 100:
         raise InvalidInput(f"the sample must be a percentage above 0 and at most 100, got {pct}")
     if len(coders) < 2 or len({c.id for c in coders}) != len(coders):

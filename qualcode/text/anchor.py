@@ -16,7 +16,9 @@ falls back to the span's relative position.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -27,6 +29,7 @@ from qualcode.text.spans import Span
 Method = Literal["exact", "whitespace", "fuzzy"]
 _WORD = re.compile(r"\S+")
 MIN_WINDOW = 200  # characters searched either side of the expected place, at least
+MAX_STEPS = 12  # words a fuzzy match's ends may move from the first guess
 LONG_QUOTE = 2000  # characters above which fuzzy similarity is measured on words
 
 
@@ -117,10 +120,15 @@ def _line_starts(lines: list[str]) -> list[int]:
     return starts
 
 
-def _similarity(quote: str, candidate: str, words: list[str]) -> float:
-    if len(quote) > LONG_QUOTE:  # character-level difflib is quadratic-ish: compare words
-        return SequenceMatcher(None, words, candidate.split(), autojunk=False).ratio()
+def _similarity(quote: str, candidate: str) -> float:
+    """difflib's ratio of the characters (of the words, for very long quotes: it is quadratic)."""
+    if len(quote) > LONG_QUOTE:
+        return SequenceMatcher(None, quote.split(), candidate.split(), autojunk=False).ratio()
     return SequenceMatcher(None, quote, candidate, autojunk=False).ratio()
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(map(operator.add, text, text[1:]))
 
 
 def _fuzzy(new_text: str, quote: str, start: int, end: int) -> tuple[Span, float] | None:
@@ -130,26 +138,50 @@ def _fuzzy(new_text: str, quote: str, start: int, end: int) -> tuple[Span, float
     words = quote.split()
     if not tokens or not words:
         return None
-    matcher = SequenceMatcher(None, [new_text[a:b] for a, b in tokens], words, autojunk=False)
+    window = [new_text[a:b] for a, b in tokens]
+    matcher = SequenceMatcher(None, window, words, autojunk=False)
     blocks = [block for block in matcher.get_matching_blocks() if block.size]
     if not blocks:
         return None
+    scores: dict[tuple[int, int], float] = {}
+    wanted = _bigrams(quote)
+    wanted_total = max(1, sum(wanted.values()))
+
+    def score(first: int, last: int) -> float:  # bigram overlap: cheap enough to search with
+        if (first, last) not in scores:
+            found = _bigrams(new_text[tokens[first][0] : tokens[last - 1][1]])
+            shared = sum((wanted & found).values())
+            scores[first, last] = 2 * shared / (wanted_total + max(1, sum(found.values())))
+        return scores[first, last]
+
+    # two guesses at the quote's extent (all aligned words; the longest run projected),
+    # each widened or narrowed a word at a time while the bigram overlap improves; the
+    # winner is scored with difflib
     longest = max(blocks, key=lambda block: block.size)
-    # two guesses at the quote's extent: all aligned words, or the longest run projected
-    guesses = {
+    guesses = [
         (blocks[0].a - blocks[0].b, blocks[-1].a + len(words) - blocks[-1].b),
         (longest.a - longest.b, longest.a + len(words) - longest.b),
-    }
-    best: tuple[Span, float] | None = None
-    for first, last in sorted(guesses):
+    ]
+    best: tuple[float, int, int] | None = None
+    for first, last in guesses:
         first, last = max(0, first), min(len(tokens), last)
         if first >= last:
             continue
-        span = Span(tokens[first][0], tokens[last - 1][1])
-        score = _similarity(quote, new_text[span.start : span.end], words)
-        if best is None or score > best[1]:
-            best = (span, score)
-    return best
+        current = (score(first, last), first, last)
+        for _ in range(MAX_STEPS):
+            _, f, e = current
+            moves = [(f - 1, e), (f + 1, e), (f, e - 1), (f, e + 1)]
+            options = [(score(a, b), a, b) for a, b in moves if 0 <= a < b <= len(tokens)]
+            step = max(options, default=current)
+            if step[0] <= current[0]:
+                break
+            current = step
+        if best is None or current[0] > best[0]:
+            best = current
+    if best is None:
+        return None
+    span = Span(tokens[best[1]][0], tokens[best[2] - 1][1])
+    return span, _similarity(quote, new_text[span.start : span.end])
 
 
 def reanchor(
@@ -176,8 +208,12 @@ def reanchor(
         if found is not None and found[1] >= threshold:
             results.append(AnchorResult(span, quote, found[0], "fuzzy", found[1]))
             continue
-        best = f" (best match {found[1]:.0%} similar, below {threshold:.0%})" if found else ""
+        best = (
+            f" (best match {int(found[1] * 100)}% similar, below {threshold:.0%})" if found else ""
+        )
         results.append(
-            AnchorResult(span, quote, score=found[1] if found else 0.0, reason=f"quote not found{best}")
+            AnchorResult(
+                span, quote, score=found[1] if found else 0.0, reason=f"quote not found{best}"
+            )
         )
     return results

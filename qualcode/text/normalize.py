@@ -24,18 +24,20 @@ _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
 
 
 def normalize_text(s: str) -> str:
-    """Return ``s`` in canonical form (NFC, ``\\n`` newlines, no BOM, controls or trailing spaces)."""
+    """``s`` in canonical form: NFC, ``\\n`` newlines, no BOM, controls or trailing spaces."""
     s = s.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATION)
     if not s.isascii() and not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
+    if s.isascii() and " \n" not in s and "\t\n" not in s and s[-1:] not in (" ", "\t"):
+        return s  # no trailing whitespace anywhere: skip the per-line pass
     return "\n".join(line.rstrip() for line in s.split("\n"))
 
 
 def single_line(s: str) -> str:
     """``s`` in canonical form on one line: every run of whitespace (newlines too) one space."""
-    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
-        if s.isascii() or unicodedata.is_normalized("NFC", s):
-            return s  # already canonical: the common case, tested without copying
+    tidy = s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " "
+    if tidy and (s.isascii() or unicodedata.is_normalized("NFC", s)):
+        return s  # already canonical: the common case, tested without copying
     s = s.translate(_SINGLE_LINE)
     if not s.isascii() and not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)

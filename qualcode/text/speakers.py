@@ -11,9 +11,10 @@ name who speaks:
 - any of those after a leading timestamp (``[00:01:02] Interviewer: ...``).
 
 A label seen once is only a candidate. :func:`confirmed_speakers` decides, over a whole
-document, which candidates are speakers: ``Note:`` or ``Date:`` never are, a dash or bold label
-must recur (``Well - I think`` is speech), and a one-off single-word label is dropped when
-the document has recurring speakers. Inline timestamps (``[00:12:34]``, ``#00:12:34-5#``) are
+document, which candidates are speakers: ``Note:`` or ``Date:`` never are; a dash or bold label
+must be a role (``Interviewer``, ``R1``), a title and name (``Cllr Smith``), or a name of two
+words or more that recurs (``Well - I think`` is speech); a one-off single-word colon label is
+dropped when the document has recurring speakers. Inline timestamps (``[00:12:34]``, ``#00:12:34-5#``) are
 taken out of the spoken words by :func:`strip_timestamps` and kept as the turn's timestamp.
 """
 
@@ -62,11 +63,13 @@ NOT_SPEAKERS = frozenset(
 _CONNECTORS = frozenset({"de", "del", "der", "van", "von", "la", "le", "da", "di", "of", "and"})
 _NAME_CHARS = frozenset(".'’-&/")
 
-_TS_TEXT = re.compile(rf"^(?:(\d{{1,2}}):)?(\d{{1,2}}):(\d{{2}})(?:[.,](\d{{1,3}}))?$")
+_TS_TEXT = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
 _INLINE_TS = re.compile(
     rf"\[(?P<bracket>{TIMESTAMP})\]|#(?P<f4>\d{{1,2}}:\d{{2}}:\d{{2}})(?:-(?P<tenths>\d+))?#"
 )
-_LEADING_TS = re.compile(rf"^(?:\[({TIMESTAMP})\]|#(\d{{1,2}}:\d{{2}}:\d{{2}})(?:-(\d+))?#|({TIMESTAMP}))\s+")
+_LEADING_TS = re.compile(
+    rf"^(?:\[({TIMESTAMP})\]|#(\d{{1,2}}:\d{{2}}:\d{{2}})(?:-(\d+))?#|({TIMESTAMP}))\s+"
+)
 _REV = re.compile(rf"^(?P<name>[^():]{{1,60}}?)\s*\((?P<ts>{TIMESTAMP})\)\s*:?(?:\s+|$)")
 _HEADING = re.compile(rf"^(?P<name>[^:]{{1,60}}?)\s+(?P<ts>{TIMESTAMP})$")
 _COLON = re.compile(r"^(?P<name>[^:]{1,60}?)\s*:(?:\s+|$|(?=[^\d/\s]))")
@@ -246,7 +249,8 @@ def confirmed_speakers(
             continue
         multi = len(label.name.split()) >= 2
         if label.weak:
-            ok = _titled(label.name) or counts[key] >= 2 and (multi or bool(role_of(key)))
+            role = len(key) > 1 and bool(role_of(key))  # "I - I think" is speech
+            ok = _titled(label.name) or role or counts[key] >= 2 and multi
         else:
             ok = bool(role_of(key)) or counts[key] >= 2 or multi or not recurring
         if ok:

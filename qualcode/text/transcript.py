@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from qualcode.text.normalize import single_line, word_count
-from qualcode.text.speakers import is_interviewer
+from qualcode.text.speakers import Label, confirmed_speakers, detect_label, is_interviewer
 
 
 @dataclass(frozen=True)
@@ -106,3 +106,43 @@ def build_transcript(
         warnings=list(warnings),
         title=title,
     )
+
+
+def find_turns(text: str, *, interviewer_labels: Collection[str] = ()) -> list[TurnData]:
+    """Speaker turns of a text that must not be rewritten (a REFI-QDA source, say).
+
+    Each non-blank line is a turn; a line that starts with a confirmed speaker label is
+    attributed to it and its span starts after the label; a label alone on its line names the
+    speaker of the lines below; other lines continue the current speaker. Spans are trimmed
+    of surrounding whitespace; inline timestamps stay inside them (the text is kept as is).
+    """
+    lines: list[tuple[int, str, Label | None]] = []
+    offset = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        start = offset + len(line) - len(line.lstrip())
+        lines.append((start, stripped, detect_label(stripped) if stripped else None))
+        offset += len(line) + 1
+    accepted = confirmed_speakers(
+        (label for _, _, label in lines if label is not None), interviewer_labels
+    )
+    turns: list[TurnData] = []
+    speaker: str | None = None
+    stamp: float | None = None
+    roles: dict[str, bool] = {}
+    for start, stripped, label in lines:
+        words_from = 0
+        if label is not None and label.name.casefold() in accepted:
+            speaker, words_from = label.name, label.start
+            stamp = label.timestamp if label.timestamp is not None else stamp
+        words = stripped[words_from:]
+        if not words.strip():
+            continue
+        lead = len(words) - len(words.lstrip())
+        begin = start + words_from + lead
+        if speaker is not None and speaker not in roles:
+            roles[speaker] = is_interviewer(speaker, interviewer_labels)
+        role = roles.get(speaker, False) if speaker is not None else False
+        turns.append(TurnData(begin, begin + len(words.strip()), speaker, stamp, role))
+        stamp = None
+    return turns

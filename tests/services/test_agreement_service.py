@@ -46,8 +46,14 @@ def study(session):
     # doc 2: bob is still double-coding it blind, so it is not finished for him
     assignment_service.assign(session, docs[2], bob, purpose=Purpose.DOUBLE_CODE, blind=True)
     session.commit()
-    return {"project": project, "docs": docs, "codes": [turnover, grant], "users": users,
-            "owner": owner, "plan": plan}
+    return {
+        "project": project,
+        "docs": docs,
+        "codes": [turnover, grant],
+        "users": users,
+        "owner": owner,
+        "plan": plan,
+    }
 
 
 def _expected_layers(study, doc_indexes):
@@ -69,16 +75,23 @@ def _expected_layers(study, doc_indexes):
 @pytest.mark.parametrize("unit", ["character", "paragraph"])
 def test_agreement_from_the_database_equals_the_pure_comparison(session, study, unit):
     result = agreement_service.agreement(session, study["project"], ["alice", "bob"], unit=unit)
-    keys = sorted((str(c.id) for c in study["codes"]),
-                  key=lambda k: result.corpus.labels[k][0].lower())
-    expected = compare(_expected_layers(study, [0, 1]), ["alice", "bob"], keys, unit=unit,
-                       labels=result.corpus.labels)
+    keys = sorted(
+        (str(c.id) for c in study["codes"]), key=lambda k: result.corpus.labels[k][0].lower()
+    )
+    expected = compare(
+        _expected_layers(study, [0, 1]),
+        ["alice", "bob"],
+        keys,
+        unit=unit,
+        labels=result.corpus.labels,
+    )
     assert result.report.to_dict() == expected.to_dict()
     assert result.report.document_ids == (study["docs"][0].id, study["docs"][1].id)
     turnover = next(c for c in result.report.codes if c.code == "Staff turnover")
     assert turnover.code_guid == study["codes"][0].guid
     if unit == "character":  # boundaries differ within the same turns
-        assert turnover.cohen_kappa is not None and 0 < turnover.cohen_kappa < 1
+        assert turnover.cohen_kappa is not None
+        assert 0 < turnover.cohen_kappa < 1
     else:
         assert turnover.cohen_kappa == 1.0
 
@@ -103,28 +116,35 @@ def test_a_done_document_without_codings_counts_as_coded_nothing(session, study)
     assert result.report.document_ids == (study["docs"][0].id,)
     turnover = next(c for c in result.report.codes if c.code == "Staff turnover")
     assert turnover.cohen_kappa == 0.0  # carol coded nothing, alice something: NVivo's K = 0
-    assert turnover.krippendorff_alpha is not None and turnover.krippendorff_alpha < 0.1
+    assert turnover.krippendorff_alpha is not None
+    assert turnover.krippendorff_alpha < 0.1
 
 
 def test_imported_codings_count_as_coded_even_while_double_coding(session, study):
     dave = member(session, study["project"], Role.CODER, "dave")
     doc = study["docs"][1]
     assignment_service.assign(session, doc, dave, purpose=Purpose.DOUBLE_CODE, blind=True)
-    make_coding(session, doc, study["codes"][0], dave, quote="The champion left",
-                origin=Origin.MANUAL)
+    make_coding(
+        session, doc, study["codes"][0], dave, quote="The champion left", origin=Origin.MANUAL
+    )
     session.commit()
-    assert agreement_service.agreement(session, study["project"], ["alice", "dave"]
-                                       ).report.document_ids == ()
-    make_coding(session, doc, study["codes"][1], dave, quote="Pump priming",
-                origin=Origin.IMPORT)
+    assert (
+        agreement_service.agreement(
+            session, study["project"], ["alice", "dave"]
+        ).report.document_ids
+        == ()
+    )
+    make_coding(session, doc, study["codes"][1], dave, quote="Pump priming", origin=Origin.IMPORT)
     session.commit()
-    assert agreement_service.agreement(session, study["project"], ["alice", "dave"]
-                                       ).report.document_ids == (doc.id,)
+    assert agreement_service.agreement(
+        session, study["project"], ["alice", "dave"]
+    ).report.document_ids == (doc.id,)
 
 
 def test_one_code_and_bootstrap(session, study):
-    result = agreement_service.agreement(session, study["project"], ["alice", "bob"],
-                                         code=study["codes"][1], bootstrap=50, seed=3)
+    result = agreement_service.agreement(
+        session, study["project"], ["alice", "bob"], code=study["codes"][1], bootstrap=50, seed=3
+    )
     assert [c.key for c in result.report.codes] == [str(study["codes"][1].id)]
     assert result.report.overall["bootstrap"]["replicates"] == 50
     assert result.report.codes[0].alpha_ci is not None
@@ -136,9 +156,19 @@ def test_the_machine_is_compared_as_a_coder(session, study):
     start = doc.text.index("Staff turnover was the big one")
 
     def suggest(code, span, score, version, status="open"):
-        session.add(Suggestion(document_id=doc.id, code_id=code.id, start=span.start,
-                               end=span.end, text=doc.text[span.start:span.end], score=score,
-                               method="classifier", model_version=version, status=status))
+        session.add(
+            Suggestion(
+                document_id=doc.id,
+                code_id=code.id,
+                start=span.start,
+                end=span.end,
+                text=doc.text[span.start : span.end],
+                score=score,
+                method="classifier",
+                model_version=version,
+                status=status,
+            )
+        )
 
     suggest(turnover, Span(start, start + 30), 0.9, "v1")
     suggest(turnover, Span(start, start + 30), 0.9, "v2", status="accepted")
@@ -178,7 +208,8 @@ def test_worst_first_puts_not_computable_last(session, study):
     result = agreement_service.agreement(session, study["project"], ["alice", "bob"])
     ordered = agreement_service.worst_first(result.report.codes)
     alphas = [c.krippendorff_alpha for c in ordered]
-    assert alphas[-1] is None and ordered[-1].code == "Unused"
+    assert alphas[-1] is None
+    assert ordered[-1].code == "Unused"
     defined = [a for a in alphas if a is not None]
     assert defined == sorted(defined)
     assert "no coder used this code" in agreement_service.not_computable_reason(ordered[-1])
@@ -191,11 +222,24 @@ def test_review_access_is_blind_for_coders_until_everyone_is_done(session, study
     with pytest.raises(PermissionDenied, match="blind"):
         agreement_service.require_review_access(session, project, alice, doc)
     assert agreement_service.reviewable_documents(
-        session, project, alice, [d.id for d in study["docs"]]) == {
-        study["docs"][0].id, study["docs"][1].id}
+        session, project, alice, [d.id for d in study["docs"]]
+    ) == {study["docs"][0].id, study["docs"][1].id}
     assignment_service.mark_done(session, doc, bob.id)
     session.flush()
     assert agreement_service.require_review_access(session, project, alice, doc) is Role.CODER
     viewer = member(session, project, Role.VIEWER, "vera")
     with pytest.raises(PermissionDenied):
         agreement_service.require_review_access(session, project, viewer, study["docs"][0])
+
+
+def test_the_agreement_bench_times_the_table_from_a_real_database(tmp_path):
+    from qualcode.bench.agreement import run_agreement_bench
+
+    figures = run_agreement_bench(documents=4, codings=120, codes=5, repeats=1, directory=tmp_path)
+    assert figures["documents"] == figures["documents_compared"] == 4
+    assert figures["codings"] == 120
+    assert figures["codes"] == 5
+    assert figures["characters"] == 4 * 50_000
+    assert set(figures["seconds"]) == {"character", "paragraph"}
+    assert figures["within_target"] is (figures["seconds"]["character"] < 2.0)
+    assert list(tmp_path.iterdir()) == []  # the scratch database is removed

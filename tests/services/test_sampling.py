@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from qualcode.errors import Conflict, InvalidInput, NotFound
 from qualcode.models import Assignment, AssignmentStatus, Event, Purpose, Role
-from qualcode.services import calibration, sampling
 from qualcode.services import assignments as assignment_service
+from qualcode.services import calibration, sampling
 
 CASES = {"Northshire": 10, "Eastborough": 6, "Westvale": 4}
 
@@ -19,8 +19,10 @@ def corpus(session):
     owner = make_user(session, "lead")
     project = make_project(session, "sampled", owner=owner)
     coders = [member(session, project, Role.CODER, name) for name in ("ann", "ben", "cat")]
-    docs = {case: [make_document(session, project, case=case, title=f"{case} {i}")
-                   for i in range(n)] for case, n in CASES.items()}
+    docs = {
+        case: [make_document(session, project, case=case, title=f"{case} {i}") for i in range(n)]
+        for case, n in CASES.items()
+    }
     docs[None] = [make_document(session, project, title=f"Loose {i}") for i in range(2)]
     session.commit()
     return {"project": project, "coders": coders, "docs": docs, "owner": owner}
@@ -35,12 +37,22 @@ def test_allocate_is_proportional_and_exact():
 
 def test_sample_is_stratified_by_case_and_assigned_blind(session, corpus):
     ann, ben, _ = corpus["coders"]
-    sample = sampling.draw_sample(session, corpus["project"], percent=20, coders=[ann, ben],
-                                  label="calibration round 1", seed=7,
-                                  actor_id=corpus["owner"].id)
+    sample = sampling.draw_sample(
+        session,
+        corpus["project"],
+        percent=20,
+        coders=[ann, ben],
+        label="calibration round 1",
+        seed=7,
+        actor_id=corpus["owner"].id,
+    )
     by_case = {s.case: s for s in sample.strata}
-    assert [s.case for s in sample.strata] == ["Eastborough", "Northshire", "Westvale",
-                                               sampling.NO_CASE]
+    assert [s.case for s in sample.strata] == [
+        "Eastborough",
+        "Northshire",
+        "Westvale",
+        sampling.NO_CASE,
+    ]
     assert len(sample.document_ids) == round(22 * 0.2)  # 4.4 -> 4
     assert len(by_case["Northshire"].drawn) == 2
     for case, stratum in by_case.items():
@@ -49,47 +61,62 @@ def test_sample_is_stratified_by_case_and_assigned_blind(session, corpus):
     rows = session.scalars(select(Assignment).order_by(Assignment.document_id)).all()
     assert len(rows) == 2 * len(sample.document_ids)
     assert {r.document_id for r in rows} == set(sample.document_ids)
-    assert all(r.blind and r.purpose is Purpose.DOUBLE_CODE and r.sample ==
-               "calibration round 1" and r.status is AssignmentStatus.NOT_STARTED for r in rows)
+    assert all(
+        r.blind
+        and r.purpose is Purpose.DOUBLE_CODE
+        and r.sample == "calibration round 1"
+        and r.status is AssignmentStatus.NOT_STARTED
+        for r in rows
+    )
     event = session.scalars(select(Event).where(Event.action == "sample.drawn")).one()
-    assert event.detail["documents"] == sample.document_ids and event.detail["seed"] == 7
+    assert event.detail["documents"] == sample.document_ids
+    assert event.detail["seed"] == 7
 
 
 def test_the_same_seed_draws_the_same_documents(session, corpus):
     ann, ben, cat = corpus["coders"]
-    first = sampling.draw_sample(session, corpus["project"], percent=30, coders=[ann, ben],
-                                 label="round a", seed=11)
+    first = sampling.draw_sample(
+        session, corpus["project"], percent=30, coders=[ann, ben], label="round a", seed=11
+    )
     session.rollback()
-    again = sampling.draw_sample(session, corpus["project"], percent=30, coders=[ann, ben],
-                                 label="round a", seed=11)
+    again = sampling.draw_sample(
+        session, corpus["project"], percent=30, coders=[ann, ben], label="round a", seed=11
+    )
     assert again.document_ids == first.document_ids
     session.rollback()
-    other = sampling.draw_sample(session, corpus["project"], percent=30, coders=[ann, ben],
-                                 label="round a", seed=12)
+    other = sampling.draw_sample(
+        session, corpus["project"], percent=30, coders=[ann, ben], label="round a", seed=12
+    )
     assert other.document_ids != first.document_ids
 
 
 def test_later_rounds_draw_fresh_documents(session, corpus):
     ann, ben, _ = corpus["coders"]
-    first = sampling.draw_sample(session, corpus["project"], percent=50, coders=[ann, ben],
-                                 label="round 1")
-    second = sampling.draw_sample(session, corpus["project"], percent=100, coders=[ann, ben],
-                                  label="round 2")
+    first = sampling.draw_sample(
+        session, corpus["project"], percent=50, coders=[ann, ben], label="round 1"
+    )
+    second = sampling.draw_sample(
+        session, corpus["project"], percent=100, coders=[ann, ben], label="round 2"
+    )
     assert not set(first.document_ids) & set(second.document_ids)
     assert len(first.document_ids) + len(second.document_ids) == 22
     with pytest.raises(InvalidInput, match="no documents left"):
-        sampling.draw_sample(session, corpus["project"], percent=10, coders=[ann, ben],
-                             label="round 3")
+        sampling.draw_sample(
+            session, corpus["project"], percent=10, coders=[ann, ben], label="round 3"
+        )
 
 
 def test_documents_a_coder_already_coded_are_not_sampled(session, corpus):
     ann, ben, _ = corpus["coders"]
     coded = corpus["docs"]["Westvale"][0]
-    make_coding(session, coded, make_code(session, corpus["project"], "Any"), ann,
-                quote="staff turnover")
-    sample = sampling.draw_sample(session, corpus["project"], percent=100, coders=[ann, ben],
-                                  label="all")
-    assert coded.id not in sample.document_ids and len(sample.document_ids) == 21
+    make_coding(
+        session, coded, make_code(session, corpus["project"], "Any"), ann, quote="staff turnover"
+    )
+    sample = sampling.draw_sample(
+        session, corpus["project"], percent=100, coders=[ann, ben], label="all"
+    )
+    assert coded.id not in sample.document_ids
+    assert len(sample.document_ids) == 21
 
 
 def test_bad_requests_are_refused(session, corpus):
@@ -131,11 +158,18 @@ def test_agreement_by_calibration_round(session, corpus):
     found = calibration.rounds(session, project)
     assert [r.label for r in found] == ["r1", "r2"]
     r1, r2 = found
-    assert r1.coders == ("ann", "ben") and r1.documents == r1.documents_done == 2
-    assert r1.finished is not None and r2.finished is None
-    assert r2.documents == 2 and r2.documents_done == 1
-    assert r1.report is not None and r1.report.document_ids == tuple(first.document_ids)
-    assert r2.report is not None and r2.report.document_ids == (second.document_ids[0],)
+    assert r1.coders == ("ann", "ben")
+    assert r1.documents == r1.documents_done == 2
+    assert r1.finished is not None
+    assert r2.finished is None
+    assert r2.documents == 2
+    assert r2.documents_done == 1
+    assert r1.report is not None
+    assert r1.report.document_ids == tuple(first.document_ids)
+    assert r2.report is not None
+    assert r2.report.document_ids == (second.document_ids[0],)
     alpha1, alpha2 = r1.summary("krippendorff_alpha"), r2.summary("krippendorff_alpha")
-    assert alpha1 is not None and alpha2 == 1.0 and alpha1 < 0
+    assert alpha1 is not None
+    assert alpha2 == 1.0
+    assert alpha1 < 0
     assert r2.to_dict()["krippendorff_alpha"] == 1.0

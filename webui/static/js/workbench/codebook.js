@@ -74,7 +74,6 @@ export class CodebookPanel {
     const children = new Map();
     for (const id of this.store.codeOrder) {
       const code = this.store.code(id);
-      if (!code.active && !code.count) continue;
       const key = code.parent_id ?? 0;
       if (!children.has(key)) children.set(key, []);
       children.get(key).push(code);

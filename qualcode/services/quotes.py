@@ -1,0 +1,372 @@
+"""Quote retrieval: coded segments by code or Boolean code query, by words, with attribution.
+
+The API other parts build on (the evidence page, ``qualcode quotes``, the chapter pack)::
+
+    query = QuoteQuery(code_ids=(code.id,), filters=Filters(exclude_interviewer=True))
+    result = find_quotes(session, project, query, limit=50, viewer=user)
+    result.segments, result.documents, result.cases, result.cases_without
+    for quote in result.quotes: quote.text, quote.case, quote.speaker, quote.coder, ...
+    context(session, quote.document_id, quote.start, quote.end, turns=1)
+
+A quote is a coding: ``quote.text == document.text[quote.start:quote.end]`` (the text is
+stored on the coding, so no document text is loaded to list or count quotes). Its speaker is
+that of the turn it starts in, or of the turn it ends in when it starts in an interviewer's
+question and runs into an answer. Codings of a sub-code count as quotes for its parent
+unless ``descendants=False``. With only words (no codes), each speaker turn holding all the
+words is a quote, with its keyword-in-context lines and no coding. Quotes come sorted by
+case, document and position; the counts cover every match, not only the requested page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
+
+from qualcode.errors import InvalidInput, NotFound
+from qualcode.models import Coding, Document, Origin, Project, Turn, User
+from qualcode.reports.evidence import Kwic, Quote, QuoteResult
+from qualcode.services import code_query as cq
+from qualcode.services import codebook
+from qualcode.services.evidence_scope import Filters, Scope, resolve_scope
+from qualcode.services.kwic import kwic, kwic_all, matches, parse_terms
+from qualcode.text.normalize import word_count
+
+__all__ = ["Context", "ContextTurn", "Filters", "Quote", "QuoteQuery", "QuoteResult", "context",
+           "find_quotes", "interviewer_coding_ids", "quotes_by_id"]
+
+
+@dataclass(frozen=True)
+class QuoteQuery:
+    """What to retrieve. Give ``code_ids`` (any of them) or an ``expression`` (the Boolean
+    syntax of :mod:`qualcode.services.code_query`, or a parsed ``CodeQuery``), and/or
+    ``text`` words; ``filters`` narrow the evidence (:class:`Filters`)."""
+
+    code_ids: tuple[int, ...] = ()
+    expression: str | cq.CodeQuery | None = None
+    descendants: bool = True
+    text: str = ""
+    filters: Filters = field(default_factory=Filters)
+
+
+@dataclass(frozen=True)
+class ContextTurn:
+    index: int
+    speaker: str | None
+    is_interviewer: bool
+    start: int
+    end: int
+    text: str
+    hit: bool  # the quote touches this turn
+
+
+@dataclass(frozen=True)
+class Context:
+    document_id: int
+    document: str
+    start: int
+    end: int
+    turns: list[ContextTurn]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document_id": self.document_id, "document": self.document,
+                "start": self.start, "end": self.end,
+                "turns": [t.__dict__ for t in self.turns]}
+
+
+def find_quotes(session: Session, project: Project, query: QuoteQuery, *,
+                limit: int | None = None, offset: int = 0,
+                viewer: User | None = None) -> QuoteResult:
+    """Quotes matching ``query`` in ``project``; with ``viewer``, blind mode applies."""
+    scope = resolve_scope(session, project, query.filters, viewer=viewer)
+    codes = codebook.all_codes(session, project.id)
+    paths = codebook.paths(codes)
+    tree = _code_query(session, project, query, codes, paths)
+    terms = parse_terms(query.text)
+    if tree is None:
+        if not terms:
+            raise InvalidInput("choose a code, a code query or words to search for")
+        quotes = _text_hits(session, scope, terms, paths)
+        label = f"text: {query.text.strip()}"
+    else:
+        quotes = _coded_quotes(session, scope, tree, paths)
+        if terms:
+            quotes = _with_words(quotes, terms)
+        label = tree.ref if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1 else \
+            cq.to_text(tree)
+    if scope.exclude_interviewer:
+        quotes = [q for q in quotes if not q.is_interviewer]
+    quotes.sort(key=lambda q: (q.case is None, (q.case or "").lower(), q.document.lower(),
+                               q.document_id, q.start, q.coding_id or 0))
+    with_quotes = {q.case_id for q in quotes}
+    page = quotes[offset:offset + limit] if limit is not None else quotes[offset:]
+    return QuoteResult(
+        label=label, quotes=page, segments=len(quotes),
+        documents=len({q.document_id for q in quotes}),
+        cases=len(with_quotes - {None}),
+        cases_without=[c for c in scope.cases if c.id not in with_quotes],
+        offset=offset, limit=limit)
+
+
+def _code_query(session: Session, project: Project, query: QuoteQuery, codes: Sequence[Any],
+                paths: dict[int, str]) -> cq.CodeQuery | None:
+    def ids(code_id: int) -> list[int]:
+        return codebook.descendants(codes, code_id) if query.descendants else [code_id]
+
+    if query.expression is not None and query.code_ids:
+        raise InvalidInput("give codes or a code query, not both")
+    if query.expression is not None:
+        tree = cq.parse(query.expression) if isinstance(query.expression, str) \
+            else query.expression
+        def resolve(ref: str) -> tuple[str, list[int]]:
+            code = codebook.resolve(session, project, ref)
+            return paths[code.id], ids(code.id)
+
+        return cq.bind(tree, resolve)
+    node: cq.CodeQuery | None = None
+    for code_id in query.code_ids:
+        if code_id not in paths:
+            raise NotFound(f"no code with id {code_id} in {project.slug}")
+        ref = cq.CodeRef(paths[code_id], frozenset(ids(code_id)))
+        node = ref if node is None else cq.Op("OR", node, ref)
+    return node
+
+
+# --- coded quotes -----------------------------------------------------------------------------
+
+class _CodingRow(NamedTuple):
+    """A coding with what a quote shows, and the turns it touches (see the module doc)."""
+
+    id: int
+    document_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    quote: str
+    origin: str
+    title: str
+    case_id: int | None
+    coder: str
+    first_turn: int | None
+    last_turn: int | None
+    turn_index: int | None
+    speaker: str | None
+    is_interviewer: bool
+
+
+def _coding_rows(session: Session, scope: Scope,
+                 which: ColumnElement[bool]) -> list[_CodingRow]:
+    """Codings in scope meeting ``which``, each with the turns at its start and its end: the
+    last turn starting at or before the coding's start, and the last starting before its end
+    (two index look-ups on ``turn(document_id, start)`` per coding)."""
+    first, last = aliased(Turn), aliased(Turn)
+    at_start = (select(Turn.id).where(Turn.document_id == Coding.document_id,
+                                      Turn.start <= Coding.start)
+                .order_by(Turn.start.desc()).limit(1).correlate(Coding).scalar_subquery())
+    at_end = (select(Turn.id).where(Turn.document_id == Coding.document_id,
+                                    Turn.start < Coding.end)
+              .order_by(Turn.start.desc()).limit(1).correlate(Coding).scalar_subquery())
+    stmt = (
+        select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
+               Coding.end, Coding.quote, Coding.origin, Document.title, Document.case_id,
+               func.coalesce(func.nullif(User.display_name, ""), User.username),
+               first.index, first.end, first.speaker, first.is_interviewer,
+               last.index, last.speaker, last.is_interviewer)
+        .join(Document, Document.id == Coding.document_id)
+        .join(User, User.id == Coding.coder_id)
+        .outerjoin(first, first.id == at_start)
+        .outerjoin(last, last.id == at_end)
+        .where(which, *scope.clauses)
+    )
+    # Core rows unpacked as tuples: attribute access on 10^4 ORM rows costs more than the query
+    return [_row(*tuple(row)) for row in session.connection().execute(stmt)]
+
+
+def _row(id: int, document_id: int, code_id: int, coder_id: int, start: int, end: int,
+         quote: str, origin: Origin, title: str, case_id: int | None, coder: str,
+         s_index: int | None, s_end: int | None, s_speaker: str | None, s_int: bool | None,
+         e_index: int | None, e_speaker: str | None, e_int: bool | None) -> _CodingRow:
+    """Attribute the coding to the turn it starts in, or to the one it ends in when it starts
+    in an interviewer's turn (or in a label) and ends in someone else's."""
+    head = (id, document_id, code_id, coder_id, start, end, quote, origin.value, title,
+            case_id, coder)
+    if e_index is None:
+        return _CodingRow(*head, None, None, None, None, False)
+    covers_start = s_index is not None and s_end is not None and s_end > start
+    first = s_index if covers_start else (s_index + 1 if s_index is not None else 0)
+    if first is None or first > e_index:  # in a header, or a label between turns
+        return _CodingRow(*head, None, None, None, None, False)
+    if covers_start and not (s_int and not e_int):
+        return _CodingRow(*head, first, e_index, s_index, s_speaker, bool(s_int))
+    return _CodingRow(*head, first, e_index, e_index, e_speaker, bool(e_int))
+
+
+def _coded_quotes(session: Session, scope: Scope, tree: cq.CodeQuery,
+                  paths: dict[int, str]) -> list[Quote]:
+    rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(cq.code_ids(tree))))
+    if isinstance(tree, cq.CodeRef):
+        return [_quote(row, scope, paths) for row in rows]
+    hits = [cq.Hit(row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn,
+                   row.last_turn) for row in rows]
+    matched = cq.evaluate(tree, hits, _GapWords(session) if cq.needs_text(tree) else None)
+    return [_quote(row, scope, paths, matched[row.id]) for row in rows if row.id in matched]
+
+
+def _quote(row: _CodingRow, scope: Scope, paths: dict[int, str],
+           matched: frozenset[int] = frozenset()) -> Quote:
+    codes = [paths.get(row.code_id, "?")]
+    if len(matched) > 1:
+        codes += sorted(paths[c] for c in matched if c != row.code_id and c in paths)
+    return Quote(
+        row.id, row.document_id, row.title,
+        scope.case_names.get(row.case_id) if row.case_id else None, row.speaker, row.coder,
+        row.start, row.end, row.quote, codes, row.turn_index, row.origin,
+        scope.attributes.get(row.document_id, {}), row.case_id, row.coder_id, row.code_id,
+        row.is_interviewer)
+
+
+def quotes_by_id(session: Session, project: Project, coding_ids: Sequence[int], *,
+                 viewer: User | None = None) -> list[Quote]:
+    """The quotes of these codings, in the order given; codings of other projects, of
+    superseded documents or hidden from ``viewer`` (blind mode) are left out."""
+    if not coding_ids:
+        return []
+    scope = resolve_scope(session, project, Filters(), viewer=viewer)
+    paths = codebook.paths(codebook.all_codes(session, project.id))
+    rows = _coding_rows(session, scope, Coding.id.in_(sorted(set(coding_ids))))
+    by_id = {row.id: _quote(row, scope, paths) for row in rows}
+    return [by_id[i] for i in coding_ids if i in by_id]
+
+
+def interviewer_coding_ids(session: Session, scope: Scope, code_ids: set[int]) -> set[int]:
+    """Codings of these codes (in scope) attributed to an interviewer's turn."""
+    rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(code_ids)))
+    return {row.id for row in rows if row.is_interviewer}
+
+
+class _GapWords:
+    """Words between two offsets of a document, loading each document's text once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, document_id: int, start: int, end: int) -> int:
+        if document_id not in self.texts:
+            self.texts[document_id] = self.session.scalar(
+                select(Document.text).where(Document.id == document_id)) or ""
+        return word_count(self.texts[document_id][start:end])
+
+
+def _with_words(quotes: list[Quote], terms: Sequence[Any]) -> list[Quote]:
+    out = []
+    for quote in quotes:
+        spans = matches(quote.text, terms)
+        if spans is not None:
+            quote.kwic = kwic_all(quote.text, spans, offset=quote.start)
+            out.append(quote)
+    return out
+
+
+# --- word search without codes ----------------------------------------------------------------
+
+def _text_hits(session: Session, scope: Scope, terms: Sequence[Any],
+               paths: dict[int, str]) -> list[Quote]:
+    """Each speaker turn (or line, in a document without turns) holding every term."""
+    if not scope.document_cases:
+        return []
+    docs = session.execute(select(Document.id, Document.title, Document.text).where(
+        Document.id.in_(sorted(scope.document_cases)))).all()
+    turns: dict[int, list[Turn]] = {}
+    for turn in session.scalars(select(Turn).where(
+            Turn.document_id.in_(sorted(scope.document_cases))).order_by(Turn.index)):
+        turns.setdefault(turn.document_id, []).append(turn)
+    out: list[Quote] = []
+    for doc_id, title, text in docs:
+        case_id = scope.document_cases[doc_id]
+        for index, start, end, speaker, interviewer in _units(text, turns.get(doc_id, [])):
+            spans = matches(text[start:end], terms)
+            if spans is None:
+                continue
+            out.append(Quote(
+                coding_id=None, document_id=doc_id, document=title,
+                case=scope.case_names.get(case_id) if case_id else None, speaker=speaker,
+                coder=None, start=start, end=end, text=text[start:end], codes=[],
+                turn_index=index, attributes=scope.attributes.get(doc_id, {}),
+                case_id=case_id, is_interviewer=interviewer,
+                kwic=[_shift(k, text, start) for k in kwic_all(text[start:end], spans)]))
+    _annotate_codes(session, scope, out, paths)
+    return out
+
+
+_Unit = tuple[int | None, int, int, str | None, bool]  # turn index, start, end, speaker, int.
+
+
+def _units(text: str, turns: list[Turn]) -> list[_Unit]:
+    if turns:
+        return [(t.index, t.start, t.end, t.speaker, t.is_interviewer) for t in turns]
+    units: list[_Unit] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            units.append((None, pos, pos + len(line), None, False))
+        pos += len(line) + 1
+    return units
+
+
+def _shift(k: Kwic, text: str, start: int) -> Kwic:
+    """A KWIC line measured in a turn, re-cut from the whole document so context may run
+    into the neighbouring text."""
+    return kwic(text, k.start + start, k.end + start)
+
+
+def _annotate_codes(session: Session, scope: Scope, quotes: list[Quote],
+                    paths: dict[int, str]) -> None:
+    """Set each text hit's ``codes`` to the codes of codings (in scope) overlapping it."""
+    doc_ids = sorted({q.document_id for q in quotes})
+    if not doc_ids:
+        return
+    codings: dict[int, list[tuple[int, int, int]]] = {}
+    for doc_id, code_id, start, end in session.execute(
+            select(Coding.document_id, Coding.code_id, Coding.start, Coding.end)
+            .join(Document, Document.id == Coding.document_id)
+            .where(Coding.document_id.in_(doc_ids), *scope.clauses)):
+        codings.setdefault(doc_id, []).append((code_id, start, end))
+    for quote in quotes:
+        found = {code_id for code_id, start, end in codings.get(quote.document_id, [])
+                 if start < quote.end and quote.start < end}
+        quote.codes = sorted(paths[c] for c in found if c in paths)
+
+
+# --- context ----------------------------------------------------------------------------------
+
+def context(session: Session, document_id: int, start: int, end: int, turns: int = 1, *,
+            project_id: int | None = None) -> Context:
+    """The turns a span touches plus ``turns`` turns either side (lines, in a document
+    without turns). With ``project_id``, a document of another project is not found."""
+    document = session.get(Document, document_id)
+    if document is None or (project_id is not None and document.project_id != project_id):
+        raise NotFound(f"no document with id {document_id}")
+    if not 0 <= start <= end <= len(document.text):
+        raise InvalidInput(f"span [{start}, {end}) is outside {document.title}")
+    rows = session.scalars(select(Turn).where(Turn.document_id == document.id)
+                           .order_by(Turn.index)).all()
+    units = _units(document.text, list(rows))
+    touched = [i for i, (_, a, b, _, _) in enumerate(units)
+               if a < max(end, start + 1) and start < b]
+    if not touched:
+        before = [i for i, (_, a, _, _, _) in enumerate(units) if a <= start]
+        touched = [before[-1]] if before else [0] if units else []
+    if not touched:
+        return Context(document.id, document.title, start, end, [])
+    lo, hi = max(0, touched[0] - max(0, turns)), min(len(units), touched[-1] + 1 + max(0, turns))
+    picked = [
+        ContextTurn(index if index is not None else i, speaker, interviewer, a, b,
+                    document.text[a:b], i in touched)
+        for i, (index, a, b, speaker, interviewer) in enumerate(units) if lo <= i < hi
+    ]
+    return Context(document.id, document.title, start, end, picked)
