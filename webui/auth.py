@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from qualcode.models import User
@@ -40,7 +41,11 @@ def load_user() -> None:
     if header.startswith("Bearer "):
         user = user_service.user_for_token(db, header[7:].strip())
         if user is not None:
-            db.commit()
+            try:
+                db.commit()  # last_used_at; best effort, never worth failing a request over
+            except OperationalError:
+                db.rollback()
+                user = user_service.user_for_token(db, header[7:].strip())
             g.user, g.token_auth = user, True
         return
     user_id = session.get("user_id")

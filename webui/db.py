@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
-from qualcode.db.engine import make_engine, make_sessionmaker
+from qualcode.db.engine import make_engine, make_sessionmaker, read_only_flag
 from qualcode.db.migrate import ensure_current
 
 
@@ -17,7 +17,14 @@ def init_app(app: Flask) -> None:
         ensure_current(engine)
     app.extensions["qualcode.engine"] = engine
     app.extensions["qualcode.sessionmaker"] = make_sessionmaker(engine)
+    app.before_request(_transaction_mode)
     app.teardown_appcontext(close_session)
+
+
+def _transaction_mode() -> None:
+    # Pages that only read start deferred SQLite transactions and never queue behind writers.
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        g.read_only_token = read_only_flag.set(True)
 
 
 def get_session() -> Session:
@@ -28,6 +35,9 @@ def get_session() -> Session:
 
 
 def close_session(exc: BaseException | None = None) -> Any:
+    token = g.pop("read_only_token", None)
+    if token is not None:
+        read_only_flag.reset(token)
     session = g.pop("db_session", None)
     if session is not None:
         if exc is not None:

@@ -29,8 +29,13 @@ def _percent(value: float | None) -> str:
     return NOT_COMPUTABLE if value is None else f"{value:.1%}"
 
 
-def _row(code: CodeAgreement) -> list[str]:
-    return [
+def _interval(code: CodeAgreement) -> str:
+    ci = code.alpha_ci
+    return NOT_COMPUTABLE if ci is None else f"[{ci.low:.3f}, {ci.high:.3f}]"
+
+
+def _row(code: CodeAgreement, intervals: bool) -> list[str]:
+    cells = [
         code.code,
         _percent(code.prevalence),
         _percent(code.percent_agreement),
@@ -39,6 +44,7 @@ def _row(code: CodeAgreement) -> list[str]:
         _number(code.gwet_ac1),
         f"{code.units:,}",
     ]
+    return [*cells, _interval(code)] if intervals else cells
 
 
 def _note(code: CodeAgreement) -> str:
@@ -71,9 +77,11 @@ def print_table(comparison: agreement_service.Comparison) -> None:
             f"machine = suggestions of model {corpus.machine.version or '(unnamed)'} "
             f"scoring at least {corpus.machine.threshold:g}"
         )
-    rows = [_row(code) for code in agreement_service.worst_first(report.codes)]
-    notes = [_note(code) for code in agreement_service.worst_first(report.codes)]
-    header = ["code", *COLUMNS]
+    ordered = agreement_service.worst_first(report.codes)
+    intervals = "bootstrap" in report.overall
+    rows = [_row(code, intervals) for code in ordered]
+    notes = [_note(code) for code in ordered]
+    header = ["code", *COLUMNS, *(["alpha 95% CI"] if intervals else [])]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     widths[0] = min(widths[0], 48)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -51,8 +52,8 @@ def import_cmd(ctx: CliContext, project: str, paths: tuple[Path, ...], case: str
     files = discover(list(paths))
     if not files:
         raise click.ClickException("no transcript files found in the paths given")
-    with click.progressbar(length=len(files), label="Importing", file=click.get_text_stream(
-            "stderr"), show_pos=True, item_show_func=lambda r: r) as bar:
+    with click.progressbar(length=len(files), label="Importing", file=sys.stderr,
+                           show_pos=True, item_show_func=lambda r: r) as bar:
         summary = import_paths(factory, project_id, files, case=case, user_id=user_id,
                                replace=replace, workers=workers,
                                max_bytes=int(max_size * 1024 * 1024),

@@ -46,16 +46,36 @@ class _Bar:
 
 @cli.command("report")
 @click.argument("project")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              callback=_check_docx, help="The .docx file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    callback=_check_docx,
+    help="The .docx file to write.",
+)
 @click.option("--chapter", metavar="N", help="Only this chapter of the outline (e.g. 4).")
-@click.option("--per-case", type=click.IntRange(min=0), default=3, show_default=True,
-              help="At most this many selected quotes per case for each code.")
-@click.option("--pseudonymise", is_flag=True,
-              help="Replace the project's listed names and places in quotes and attributions.")
+@click.option(
+    "--per-case",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="At most this many selected quotes per case for each code.",
+)
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace the project's listed names and places in quotes and attributions.",
+)
 @click.pass_obj
-def report_cmd(ctx: CliContext, project: str, output: Path, chapter: str | None, per_case: int,
-               pseudonymise: bool) -> None:
+def report_cmd(
+    ctx: CliContext,
+    project: str,
+    output: Path,
+    chapter: str | None,
+    per_case: int,
+    pseudonymise: bool,
+) -> None:
     """Write the themed evidence pack of PROJECT's chapter outline as a Word document."""
     from qualcode.reports.docx_report import write_report
     from qualcode.services.reports import gather_report
@@ -64,8 +84,14 @@ def report_cmd(ctx: CliContext, project: str, output: Path, chapter: str | None,
         proj = project_service.get_by_slug(session, project)
         gathering = _Bar("Gathering evidence")
         try:
-            data = gather_report(session, proj, chapter=chapter, per_case=per_case,
-                                 pseudonymise=pseudonymise, progress=gathering)
+            data = gather_report(
+                session,
+                proj,
+                chapter=chapter,
+                per_case=per_case,
+                pseudonymise=pseudonymise,
+                progress=gathering,
+            )
         finally:
             gathering.close()
     writing = _Bar("Writing the pack")
@@ -80,8 +106,10 @@ def report_cmd(ctx: CliContext, project: str, output: Path, chapter: str | None,
         if os.path.exists(temporary):
             os.unlink(temporary)
     sections = sum(len(ch.sections) for ch in data.chapters)
-    click.echo(f"Wrote {output}: {len(data.chapters)} chapter(s), {sections} sections, "
-               f"{len(data.quotes)} quotes.")
+    click.echo(
+        f"Wrote {output}: {len(data.chapters)} chapter(s), {sections} sections, "
+        f"{len(data.quotes)} quotes."
+    )
 
 
 @cli.command("chapters")
@@ -93,33 +121,55 @@ def chapters_cmd(ctx: CliContext, project: str, as_json: bool) -> None:
     with ctx.sessionmaker() as session:
         proj = project_service.get_by_slug(session, project)
         paths = codebook_service.paths(codebook_service.all_codes(session, proj.id))
-        outline = []
+        outline: list[dict[str, Any]] = []
         for chapter in chapter_service.outline(session, proj):
-            sections = []
+            sections: list[dict[str, Any]] = []
             for section in chapter.sections:
-                pins = [{"id": r.pin.id, "coding_id": r.coding_id, "quote": r.text,
-                         "note": r.pin.note, "citation": r.citation, "flag": r.flag}
-                        for r in chapter_service.resolve_pins(session, section.pins)]
-                sections.append({"id": section.id, "number": section.number,
-                                 "title": section.title,
-                                 "codes": [paths[c.id] for c in section.codes], "pins": pins})
-            outline.append({"id": chapter.id, "number": chapter.number, "title": chapter.title,
-                            "sections": sections})
+                pins = [
+                    {
+                        "id": r.pin.id,
+                        "coding_id": r.coding_id,
+                        "quote": r.text,
+                        "note": r.pin.note,
+                        "citation": r.citation,
+                        "flag": r.flag,
+                    }
+                    for r in chapter_service.resolve_pins(session, section.pins)
+                ]
+                sections.append(
+                    {
+                        "id": section.id,
+                        "number": section.number,
+                        "title": section.title,
+                        "codes": [paths[c.id] for c in section.codes],
+                        "pins": pins,
+                    }
+                )
+            outline.append(
+                {
+                    "id": chapter.id,
+                    "number": chapter.number,
+                    "title": chapter.title,
+                    "sections": sections,
+                }
+            )
     if as_json:
         echo_json({"project": project, "chapters": outline})
         return
     if not outline:
         click.echo(f"{project} has no chapter outline (import a codebook with chapters).")
-    for chapter in outline:
-        click.echo(f"{chapter['number']} {chapter['title']}")
-        for section in chapter["sections"]:
-            click.echo(f"  {section['number']} {section['title']} "
-                       f"({len(section['codes'])} codes, {len(section['pins'])} pinned)")
+    for item in outline:
+        click.echo(f"{item['number']} {item['title']}")
+        for section in item["sections"]:
+            click.echo(
+                f"  {section['number']} {section['title']} "
+                f"({len(section['codes'])} codes, {len(section['pins'])} pinned)"
+            )
             for pin in section["pins"]:
                 c = pin["citation"]
                 where = f"{c.get('document')}, para. {c.get('paragraph')}"
                 flag = f"  [{pin['flag']}]" if pin["flag"] else ""
-                click.echo(f"    #{pin['id']} \"{_short(pin['quote'])}\" ({where}){flag}")
+                click.echo(f'    #{pin["id"]} "{_short(pin["quote"])}" ({where}){flag}')
                 if pin["note"]:
                     click.echo(f"       note: {pin['note']}")
 
@@ -132,18 +182,25 @@ def _short(text: str, limit: int = 70) -> str:
 @cli.command("pin")
 @click.argument("project")
 @click.option("--coding", "coding_id", type=int, required=True, help="The coding's id.")
-@click.option("--section", "section_number", required=True, metavar="NUMBER",
-              help="The outline section, e.g. 4.1.")
+@click.option(
+    "--section",
+    "section_number",
+    required=True,
+    metavar="NUMBER",
+    help="The outline section, e.g. 4.1.",
+)
 @click.option("--note", default="", help="The lead author's note on the quote.")
 @click.pass_obj
-def pin_cmd(ctx: CliContext, project: str, coding_id: int, section_number: str,
-            note: str) -> None:
+def pin_cmd(ctx: CliContext, project: str, coding_id: int, section_number: str, note: str) -> None:
     """Pin a coded passage to a section of PROJECT's chapter outline."""
     with ctx.sessionmaker.begin() as session:
         proj = project_service.get_by_slug(session, project)
         section = chapter_service.section_by_number(session, proj, section_number)
-        pin = chapter_service.pin_quote(session, proj, coding_id=coding_id, section=section,
-                                        note=note, user_id=None)
+        pin = chapter_service.pin_quote(
+            session, proj, coding_id=coding_id, section=section, note=note, user_id=None
+        )
         citation = pin.citation
-        click.echo(f"Pinned #{pin.id} to {section.number} {section.title}: "
-                   f"{citation.get('document')}, para. {citation.get('paragraph')}.")
+        click.echo(
+            f"Pinned #{pin.id} to {section.number} {section.title}: "
+            f"{citation.get('document')}, para. {citation.get('paragraph')}."
+        )

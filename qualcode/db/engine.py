@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +49,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+read_only_flag: ContextVar[bool] = ContextVar("qualcode_sqlite_read_only", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Within this block SQLite transactions start deferred (``BEGIN``): for pages that only
+    read, so they never wait for a writer."""
+    token = read_only_flag.set(True)
+    try:
+        yield
+    finally:
+        read_only_flag.reset(token)
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # BEGIN IMMEDIATE would serialise readers too; a deferred BEGIN plus the busy timeout and
-    # short write transactions is what keeps "database is locked" away from users.
-    conn.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    # answers "database is locked" at once. So transactions that may write start with
+    # BEGIN IMMEDIATE, which takes the write lock up front and *waits* (busy timeout) for it.
+    # In WAL mode readers are never blocked by it; read-only work opts into a plain BEGIN.
+    conn.exec_driver_sql("BEGIN" if read_only_flag.get() else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:

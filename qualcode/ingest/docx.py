@@ -49,7 +49,6 @@ class _Tags:
 
     def __init__(self, ns: str) -> None:
         w = "{" + ns + "}"
-        self.w = w
         self.body, self.p, self.r, self.t, self.tbl = (
             w + x for x in ("body", "p", "r", "t", "tbl")
         )
@@ -61,12 +60,12 @@ class _Tags:
         )
         self.b, self.vanish, self.val = w + "b", w + "vanish", w + "val"
         self.tab, self.ptab, self.br, self.cr = (w + x for x in ("tab", "ptab", "br", "cr"))
-        self.no_break_hyphen, self.soft_hyphen = w + "noBreakHyphen", w + "softHyphen"
         self.ins, self.delete, self.move_from, self.move_to = (
             w + x for x in ("ins", "del", "moveFrom", "moveTo")
         )
         self.textbox = w + "txbxContent"
-        self.run_chars = {self.tab: " ", self.ptab: " ", self.no_break_hyphen: "-"}
+        # run content other than w:t that stands for text (a soft hyphen stands for nothing)
+        self.run_chars = {self.tab: " ", self.ptab: " ", w + "noBreakHyphen": "-"}
 
 
 def _main_part(archive: zipfile.ZipFile) -> str:
@@ -98,6 +97,8 @@ def _load(data: bytes) -> etree._Element:
         raise InvalidImport(f"{NOT_DOCX} (the zip archive is damaged)") from None
     except NotImplementedError:
         raise InvalidImport(f"{NOT_DOCX} (unsupported zip compression)") from None
+    except RuntimeError:  # zipfile's "File is encrypted, password required"
+        raise InvalidImport(f"{NOT_DOCX} (the zip archive is encrypted)") from None
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as error:

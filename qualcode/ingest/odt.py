@@ -64,6 +64,8 @@ def _load(data: bytes) -> etree._Element:
         raise InvalidImport(f"{NOT_ODT} (the zip archive is damaged)") from None
     except NotImplementedError:
         raise InvalidImport(f"{NOT_ODT} (unsupported zip compression)") from None
+    except RuntimeError:  # zipfile's "File is encrypted, password required"
+        raise InvalidImport(f"{NOT_ODT} (the zip archive is encrypted)") from None
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as error:

@@ -10,7 +10,8 @@ f4's ``#00:12:34-5#``.
 
 Rules (the documented decisions):
 
-- A paragraph that starts with a speaker label starts a turn, written ``Name: words``.
+- A paragraph that starts with a speaker label starts a turn, written ``Name: words`` (one
+  spelling per speaker: ``INTERVIEWER:`` after ``Interviewer:`` is written ``Interviewer:``).
 - A label alone on its line (a heading, e.g. Otter's ``Jane Smith  00:13``) names the speaker
   of the paragraphs that follow; the first of them is written with the ``Name: `` prefix.
 - A paragraph without a label is a new turn of the same speaker, on its own line and without
@@ -94,11 +95,15 @@ def transcript_from_paragraphs(
         structural = paragraph.speaker is not None or paragraph.continues
         label = None if structural else detect_label(text, bold_prefix=bold)
         items.append((text, label, paragraph))
-    accepted = confirmed_speakers(
-        (label for _, label, _ in items if label is not None), interviewer_labels
-    )
+    labels = [label for _, label, _ in items if label is not None]
+    accepted = confirmed_speakers(labels, interviewer_labels)
+    spelling: dict[str, str] = {}  # one speaker, one spelling: the first one written
+    for label in labels:
+        key = label.name.casefold()
+        if key in accepted:
+            spelling.setdefault(key, label.name)
     has_speakers = bool(accepted) or any(p.speaker is not None for _, _, p in items)
-    drafts = _drafts(items, accepted if has_speakers else frozenset())
+    drafts = _drafts(items, spelling)
     notes = list(warnings)
     if not has_speakers and drafts:
         notes.append(NO_SPEAKERS_WARNING)
@@ -113,8 +118,9 @@ def transcript_from_paragraphs(
 
 
 def _drafts(
-    items: list[tuple[str, Label | None, Paragraph]], accepted: frozenset[str]
+    items: list[tuple[str, Label | None, Paragraph]], speakers: dict[str, str]
 ) -> list[TurnDraft]:
+    """Turn drafts; ``speakers`` maps each confirmed label (casefolded) to its spelling."""
     drafts: list[TurnDraft] = []
     speaker: str | None = None
     stamp: float | None = None  # from a heading or a timestamp-only line, for the next turn
@@ -126,8 +132,8 @@ def _drafts(
             stamp = paragraph.timestamp if paragraph.timestamp is not None else stamp
         elif paragraph.continues:
             stamp = paragraph.timestamp if paragraph.timestamp is not None else stamp
-        elif label is not None and label.name.casefold() in accepted:
-            speaker, words = label.name, text[label.start :]
+        elif label is not None and label.name.casefold() in speakers:
+            speaker, words = speakers[label.name.casefold()], text[label.start :]
             stamp = label.timestamp if label.timestamp is not None else stamp
             if label.heading:
                 fresh = True

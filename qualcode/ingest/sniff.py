@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import Literal
 
 from qualcode.errors import InvalidImport
@@ -58,7 +59,8 @@ def zip_kind(data: bytes) -> ZipKind:
                 "mimetype" not in names or archive.read("mimetype").strip() == ODT_MIMETYPE
             ):
                 return "odt"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError,
+            NotImplementedError, RuntimeError):  # fmt: skip
         return "damaged"
     return "other"
 

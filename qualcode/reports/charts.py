@@ -34,8 +34,12 @@ class FrequencyChart:
         label_width = 0.15 + 0.062 * max((len(label) for label in labels), default=4)
         # Fixed margins instead of tight_layout(), which measures every text and costs more
         # than drawing the chart.
-        figure.subplots_adjust(left=min(label_width / width, 0.5), right=0.95,
-                               top=1 - 0.35 / height, bottom=0.1 / height)
+        figure.subplots_adjust(
+            left=min(label_width / width, 0.5),
+            right=0.95,
+            top=1 - 0.35 / height,
+            bottom=0.1 / height,
+        )
         axes = figure.add_subplot(1, 1, 1)
         positions = list(range(len(values)))
         colours = [BAR_COLOUR if v else ZERO_COLOUR for v in values]
@@ -46,8 +50,14 @@ class FrequencyChart:
         axes.set_xlim(0, max(max(values, default=0), 1) * 1.12)
         axes.set_title(_short(title, 70), fontsize=9, loc="left")
         for position, value in zip(positions, values, strict=True):
-            axes.annotate(str(value), (value, position), xytext=(3, 0),
-                          textcoords="offset points", va="center", fontsize=7)
+            axes.annotate(
+                str(value),
+                (value, position),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7,
+            )
         axes.spines[["top", "right", "bottom"]].set_visible(False)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=self.dpi)

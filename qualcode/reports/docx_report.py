@@ -26,10 +26,13 @@ from qualcode.reports.pack import ChapterPack, CodeEvidence, PackQuote, ReportDa
 Progress = Callable[[int, int], None]  # (codes done, codes in all)
 
 
-def write_report(data: ReportData, target: str | Path | IO[bytes], *,
-                 progress: Progress | None = None) -> None:
+def write_report(
+    data: ReportData, target: str | Path | IO[bytes], *, progress: Progress | None = None
+) -> None:
     """Write the pack to a path or binary stream."""
-    build_document(data, progress=progress).save(target)
+    build_document(data, progress=progress).save(
+        str(target) if isinstance(target, Path) else target
+    )
 
 
 def render_bytes(data: ReportData, *, progress: Progress | None = None) -> bytes:
@@ -43,8 +46,9 @@ def build_document(data: ReportData, *, progress: Progress | None = None) -> Doc
     st.ensure_styles(document)
     styler = st.Styler(document)
     _cover(styler, data)
-    writer = _Writer(styler, progress, sum(len(s.codes) for ch in data.chapters
-                                           for s in ch.sections))
+    writer = _Writer(
+        styler, progress, sum(len(s.codes) for ch in data.chapters for s in ch.sections)
+    )
     for chapter in data.chapters:
         writer.chapter(chapter)
     return document
@@ -63,10 +67,16 @@ def _cover(styler: st.Styler, data: ReportData) -> None:
     ]
     if cover.agreement is not None:
         pairs.append(("Agreement", cover.agreement.line()))
-    pairs.append(("Quotes", "the lead author's pinned quotes, then at most "
-                            f"{cover.per_case} per case, spread across interviewee roles"))
-    pairs.append(("Pseudonymised", "yes: names and places replaced" if cover.pseudonymised
-                  else "no"))
+    pairs.append(
+        (
+            "Quotes",
+            "the lead author's pinned quotes, then at most "
+            f"{cover.per_case} per case, spread across interviewee roles",
+        )
+    )
+    pairs.append(
+        ("Pseudonymised", "yes: names and places replaced" if cover.pseudonymised else "no")
+    )
     pairs.append(("Quotes in this pack", str(len(data.quotes))))
     styler.key_values(pairs)
     styler.paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -117,8 +127,9 @@ class _Writer:
             out.labelled("Exclude", code.exclusion)
         self.evidence_base(code)
         if code.base.segments and code.frequency:
-            self.document.add_picture(io.BytesIO(self.chart.png(code.path, code.frequency)),
-                                      width=Inches(5.5))
+            self.document.add_picture(
+                io.BytesIO(self.chart.png(code.path, code.frequency)), width=Inches(5.5)
+            )
             out.paragraph(f"Coded segments of {code.name} by case.", st.CAPTION)
         if code.pinned:
             out.heading("Pinned quotes", 4)
@@ -134,8 +145,11 @@ class _Writer:
         pairs = [
             ("Coded segments", str(base.segments)),
             ("Documents", str(base.documents)),
-            ("Cases", f"{base.case_count} of {in_scope}"
-                      + (f": {', '.join(base.cases)}" if base.cases else "")),
+            (
+                "Cases",
+                f"{base.case_count} of {in_scope}"
+                + (f": {', '.join(base.cases)}" if base.cases else ""),
+            ),
             ("Cases without", ", ".join(base.cases_without) or "none"),
         ]
         if code.agreement:
@@ -159,5 +173,6 @@ class _Writer:
         if not lines:
             return
         self.st.heading("Framework matrix", 4)
-        self.st.table(("Case", "Summary", "Segments"),
-                      [(f.case, f.summary, str(f.evidence)) for f in lines])
+        self.st.table(
+            ("Case", "Summary", "Segments"), [(f.case, f.summary, str(f.evidence)) for f in lines]
+        )

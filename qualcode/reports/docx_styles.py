@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 TITLE = "Title"
@@ -67,10 +67,10 @@ class Styler:
         columns = len(header) if header is not None else max((len(r) for r in rows), default=1)
         grid = self._grid(columns)
         if header is not None:
-            for cell, text in zip(grid.add_row().cells, header, strict=True):
+            for cell, text in zip(_new_row(grid), header, strict=True):
                 cell.paragraphs[0].add_run(text).bold = True
         for row in rows:
-            for cell, text in zip(grid.add_row().cells, row, strict=True):
+            for cell, text in zip(_new_row(grid), row, strict=True):
                 cell.paragraphs[0].add_run(text)
         return grid
 
@@ -78,15 +78,20 @@ class Styler:
         """A two-column table of bold labels and values (the cover, the evidence base)."""
         grid = self._grid(2)
         for label, value in pairs:
-            cells = grid.add_row().cells
+            cells = _new_row(grid)
             cells[0].paragraphs[0].add_run(label).bold = True
             cells[1].paragraphs[0].add_run(value)
         return grid
 
     def _grid(self, columns: int) -> Table:
-        grid = self.document.add_table(rows=0, cols=columns)
+        grid: Table = self.document.add_table(rows=0, cols=columns)
         grid._tbl.tblStyle_val = self.style_id(TABLE)
         return grid
+
+
+def _new_row(grid: Table) -> list[_Cell]:
+    cells: list[_Cell] = grid.add_row().cells  # type: ignore[no-untyped-call]
+    return cells
 
 
 def ensure_styles(document: DocxDocument) -> None:
@@ -107,4 +112,3 @@ def ensure_styles(document: DocxDocument) -> None:
         style.font.color.rgb = RGBColor(0x1F, 0x4E, 0x99)
         style.paragraph_format.left_indent = Pt(36)
         style.paragraph_format.space_after = Pt(6)
-

@@ -27,8 +27,9 @@ class Attribution:
     def line(self) -> str:
         """``Avonbury County Council, LPSA coordinator (avonbury-lpsa-coordinator, para. 12)``"""
         who = ", ".join(part for part in (self.case, self.role) if part) or "No case"
-        where = self.document if self.paragraph is None else \
-            f"{self.document}, para. {self.paragraph}"
+        where = (
+            self.document if self.paragraph is None else f"{self.document}, para. {self.paragraph}"
+        )
         return f"{who} ({where})"
 
 
@@ -122,10 +123,12 @@ class AgreementSummary:
         def fmt(value: float | None, pattern: str) -> str:
             return "not computable" if value is None else pattern.format(value)
 
-        return (f"{' and '.join(self.coders)} double-coded {self.documents} documents: "
-                f"pooled Krippendorff's alpha {fmt(self.pooled_alpha, '{:.2f}')}, "
-                f"mean Cohen's kappa {fmt(self.mean_kappa, '{:.2f}')}, "
-                f"mean agreement {fmt(self.mean_percent, '{:.1%}')} over {self.codes} codes")
+        return (
+            f"{' and '.join(self.coders)} double-coded {self.documents} documents: "
+            f"pooled Krippendorff's alpha {fmt(self.pooled_alpha, '{:.2f}')}, "
+            f"mean Cohen's kappa {fmt(self.mean_kappa, '{:.2f}')}, "
+            f"mean agreement {fmt(self.mean_percent, '{:.1%}')} over {self.codes} codes"
+        )
 
 
 @dataclass(frozen=True)

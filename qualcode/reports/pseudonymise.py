@@ -86,26 +86,42 @@ def pseudonymise_report(data: ReportData, pseudonymise: Pseudonymiser) -> Report
     p = pseudonymise
 
     def attribution(a: Attribution) -> Attribution:
-        return replace(a, case=p.optional(a.case), role=p.optional(a.role), document=p(a.document),
-                       speaker=p.optional(a.speaker))
+        return replace(
+            a,
+            case=p.optional(a.case),
+            role=p.optional(a.role),
+            document=p(a.document),
+            speaker=p.optional(a.speaker),
+        )
 
     def quote(q: PackQuote) -> PackQuote:
         return replace(q, text=p(q.text), note=p(q.note), attribution=attribution(q.attribution))
 
     def code(c: CodeEvidence) -> CodeEvidence:
-        base = replace(c.base, cases=tuple(p(n) for n in c.base.cases),
-                       cases_without=tuple(p(n) for n in c.base.cases_without))
+        base = replace(
+            c.base,
+            cases=tuple(p(n) for n in c.base.cases),
+            cases_without=tuple(p(n) for n in c.base.cases_without),
+        )
         return replace(
-            c, base=base, pinned=[quote(q) for q in c.pinned],
+            c,
+            base=base,
+            pinned=[quote(q) for q in c.pinned],
             selection=[quote(q) for q in c.selection],
             framework=[FrameworkLine(p(f.case), p(f.summary), f.evidence) for f in c.framework],
-            frequency=[(p(case), n) for case, n in c.frequency])
+            frequency=[(p(case), n) for case, n in c.frequency],
+        )
 
     chapters = [
-        replace(ch, sections=[
-            replace(s, codes=[code(c) for c in s.codes],
-                    other_pins=[quote(q) for q in s.other_pins])
-            for s in ch.sections])
+        replace(
+            ch,
+            sections=[
+                replace(
+                    s, codes=[code(c) for c in s.codes], other_pins=[quote(q) for q in s.other_pins]
+                )
+                for s in ch.sections
+            ],
+        )
         for ch in data.chapters
     ]
     return ReportData(replace(data.cover, pseudonymised=True), chapters)

@@ -16,13 +16,16 @@ T = TypeVar("T")
 GOOD_WORDS = (12, 120)  # a quote of this many words reads well on its own
 
 
-def drop_overlaps(items: Sequence[T], document: Callable[[T], int],
-                  span: Callable[[T], tuple[int, int]]) -> list[T]:
+def drop_overlaps(
+    items: Sequence[T], document: Callable[[T], int], span: Callable[[T], tuple[int, int]]
+) -> list[T]:
     """Keep the first of each run of overlapping passages in a document (by start, the longer
     first), so a passage two coders both coded, or a code and its sub-code, appears once.
     The input order is kept for the survivors."""
-    order = sorted(range(len(items)), key=lambda i: (document(items[i]), span(items[i])[0],
-                                                     -span(items[i])[1], i))
+    order = sorted(
+        range(len(items)),
+        key=lambda i: (document(items[i]), span(items[i])[0], -span(items[i])[1], i),
+    )
     kept: set[int] = set()
     reach: dict[int, int] = {}  # document → end of the last kept passage
     for i in order:
@@ -40,8 +43,14 @@ def _fit(words: int) -> int:
     return 0 if low <= words <= high else 1 if words > high else 2
 
 
-def balanced(items: Sequence[T], per_case: int, *, case: Callable[[T], str | None],
-             role: Callable[[T], str | None], words: Callable[[T], int]) -> list[T]:
+def balanced(
+    items: Sequence[T],
+    per_case: int,
+    *,
+    case: Callable[[T], str | None],
+    role: Callable[[T], str | None],
+    words: Callable[[T], int],
+) -> list[T]:
     """At most ``per_case`` items from each case. Within a case the next pick comes from the
     role picked least so far in this case, then in the whole selection, then by name; within
     a role, quotes of a readable length come first, then the input order. The result keeps

@@ -313,21 +313,27 @@ def propose_definition_change(
     code: Code,
     text: str,
     actor: User,
+    why: str = "",
     document: Document | None = None,
     window: Span | None = None,
 ) -> Memo:
-    """A memo of kind ``definition_proposal`` on ``code``, anchored to the disputed passage."""
+    """A memo of kind ``definition_proposal`` on ``code``: ``text`` is the proposed definition
+    (what the codebook editor copies into the code on accepting), ``why`` its title, and the
+    memo is anchored to the disputed passage when one is given."""
     project_service.require_role(session, project, actor, Role.LEAD)
     if not text.strip():
-        raise InvalidInput("describe the change to the definition")
+        raise InvalidInput("write the definition you propose")
     if window is not None and document is not None:
         _check_window(document, window, "passage")
+    title = why.strip() or (
+        f"From a disagreement in {document.title}" if document else "From the agreement review"
+    )
     return memos.create_memo(
         session,
         project,
         author_id=actor.id,
         text=text.strip(),
-        title=f"Definition change proposed for {code.name}",
+        title=title,
         kind=PROPOSAL,
         code_id=code.id,
         document_id=document.id if document else None,

@@ -24,12 +24,14 @@ def paragraphs(session: Session, coding_ids: Iterable[int]) -> dict[int, int]:
     """Coding id → the 1-based paragraph (line) of its document where it starts."""
     ids = sorted(set(coding_ids))
     out: dict[int, int] = {}
-    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         head = func.substr(Document.text, 1, Coding.start)
         newlines = func.length(head) - func.length(func.replace(head, "\n", ""))
-        rows = session.execute(select(Coding.id, newlines)
-                               .join(Document, Document.id == Coding.document_id)
-                               .where(Coding.id.in_(chunk)))
+        rows = session.execute(
+            select(Coding.id, newlines)
+            .join(Document, Document.id == Coding.document_id)
+            .where(Coding.id.in_(chunk))
+        )
         out.update({coding_id: int(count or 0) + 1 for coding_id, count in rows})
     return out
 
@@ -43,39 +45,52 @@ class Citer:
 
     def code_path(self, project_id: int, code_id: int) -> str:
         if project_id not in self._paths:
-            self._paths[project_id] = codebook.paths(codebook.all_codes(self.session,
-                                                                        project_id))
+            self._paths[project_id] = codebook.paths(codebook.all_codes(self.session, project_id))
         return self._paths[project_id].get(code_id, "")
 
     def turn(self, coding: Coding) -> Turn | None:
         """The turn a passage is attributed to: the first answer (non-interviewer turn) it
         overlaps, else the first turn it overlaps, else the turn before it."""
         touched = self.session.scalars(
-            select(Turn).where(Turn.document_id == coding.document_id, Turn.start < coding.end,
-                               Turn.end > coding.start).order_by(Turn.index)).all()
+            select(Turn)
+            .where(
+                Turn.document_id == coding.document_id,
+                Turn.start < coding.end,
+                Turn.end > coding.start,
+            )
+            .order_by(Turn.index)
+        ).all()
         answer = next((t for t in touched if not t.is_interviewer), None)
         if answer is not None or touched:
             return answer or touched[0]
         return self.session.scalar(
-            select(Turn).where(Turn.document_id == coding.document_id,
-                               Turn.start <= coding.start)
-            .order_by(Turn.start.desc()).limit(1))
+            select(Turn)
+            .where(Turn.document_id == coding.document_id, Turn.start <= coding.start)
+            .order_by(Turn.start.desc())
+            .limit(1)
+        )
 
     def role(self, document: Document) -> str | None:
         """The interviewee's role: the document's ``interviewee_role``, else its case's."""
         rows = self.session.execute(
             select(AttributeValue.document_id, AttributeValue.value)
             .join(AttributeDef, AttributeDef.id == AttributeValue.attribute_id)
-            .where(AttributeDef.project_id == document.project_id,
-                   AttributeDef.name == ROLE_ATTRIBUTE,
-                   (AttributeValue.document_id == document.id)
-                   | ((AttributeValue.case_id == document.case_id)
-                      & AttributeValue.case_id.is_not(None)))).all()
+            .where(
+                AttributeDef.project_id == document.project_id,
+                AttributeDef.name == ROLE_ATTRIBUTE,
+                (AttributeValue.document_id == document.id)
+                | (
+                    (AttributeValue.case_id == document.case_id)
+                    & AttributeValue.case_id.is_not(None)
+                ),
+            )
+        ).all()
         values = {doc_id is not None: str(value) for doc_id, value in rows}
         return values.get(True, values.get(False))
 
     def citation(self, coding: Coding) -> dict[str, Any]:
-        document: Document = coding.document
+        document = self.session.get(Document, coding.document_id)
+        assert document is not None
         turn = self.turn(coding)
         return {
             "document": document.title,

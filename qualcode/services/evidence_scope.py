@@ -2,8 +2,10 @@
 
 :class:`Filters` is what a user chooses (cases, attribute values, coders, origins, the
 consensus layer, the interviewer's turns); :func:`resolve_scope` turns it into SQL conditions
-on ``Coding`` joined to ``Document``, the documents and cases in scope, and each document's
-attribute values. Only current documents (not superseded versions) are evidence.
+on ``Coding`` alone, the documents and cases in scope, and each document's title and
+attribute values. Only current documents (not superseded versions) are evidence: services
+keep a coding only when its document is in ``Scope.document_cases``, which spares the join
+to ``document`` (the big matrices read the ``coding(code_id, document_id)`` index alone).
 
 Blind mode: given a ``viewer``, codings by other coders of a document the viewer is still
 blind-coding are left out (``assignments.blind_documents``; leads and owners see all).
@@ -48,11 +50,12 @@ class Filters:
 
 @dataclass
 class Scope:
-    """Filters resolved for one project: SQL conditions over ``Coding`` joined to
-    ``Document``, plus what the services need to attribute and count quotes."""
+    """Filters resolved for one project: SQL conditions on ``Coding``, the documents in scope
+    (current ones passing the filters), plus what services need to attribute quotes."""
 
     clauses: list[ColumnElement[bool]]
     document_cases: dict[int, int | None]  # document id → case id, for documents in scope
+    titles: dict[int, str]  # document id → title, for documents in scope
     cases: list[CaseRef]  # cases with at least one document in scope, by name
     case_names: dict[int, str]
     attributes: dict[int, dict[str, str]] = field(default_factory=dict)  # by document id
@@ -79,20 +82,21 @@ def resolve_scope(session: Session, project: Project, filters: Filters, *,
         raise InvalidInput(f"no attribute named {unknown[0]} in {project.slug}")
 
     documents: dict[int, int | None] = {}
+    titles: dict[int, str] = {}
     attributes: dict[int, dict[str, str]] = {}
-    rows = session.execute(select(Document.id, Document.case_id).where(
+    rows = session.execute(select(Document.id, Document.case_id, Document.title).where(
         Document.project_id == project.id, Document.is_current.is_(True)))
-    for doc_id, case_id in rows:
+    for doc_id, case_id, title in rows:
         if filters.case_ids and case_id not in filters.case_ids:
             continue
         attrs = {**by_case.get(case_id, {}), **by_doc.get(doc_id, {})} if case_id else \
             dict(by_doc.get(doc_id, {}))
         if all(attrs.get(name) in {v for n, v in filters.where if n == name} for name in names):
             documents[doc_id] = case_id
+            titles[doc_id] = title
             attributes[doc_id] = attrs
 
-    clauses: list[ColumnElement[bool]] = [Document.project_id == project.id,
-                                          Document.is_current.is_(True)]
+    clauses: list[ColumnElement[bool]] = []
     if filters.case_ids or filters.where:
         clauses.append(Coding.document_id.in_(sorted(documents)) if documents else false())
     coders = set(filters.coder_ids)
@@ -114,5 +118,5 @@ def resolve_scope(session: Session, project: Project, filters: Filters, *,
     in_scope = {case_id for case_id in documents.values() if case_id is not None}
     cases = sorted((CaseRef(cid, all_cases[cid]) for cid in in_scope if cid in all_cases),
                    key=lambda c: c.name.lower())
-    return Scope(clauses, documents, cases, all_cases, attributes,
+    return Scope(clauses, documents, titles, cases, all_cases, attributes,
                  filters.exclude_interviewer)

@@ -55,17 +55,27 @@ __all__ = [
 
 
 def import_snapshot(
-    session: Session, project: Project, snapshot: ProjectSnapshot, *, user_id: int | None
+    session: Session,
+    project: Project,
+    snapshot: ProjectSnapshot,
+    *,
+    user_id: int | None,
+    file_name: str = "",
 ) -> ImportResult:
-    """Add everything in ``snapshot`` to ``project``; the caller commits (or rolls back)."""
-    return Importer(session, project, snapshot, user_id).run()
+    """Add everything in ``snapshot`` to ``project``; the caller commits (or rolls back).
+
+    ``user_id`` is the importing user (coder of codings the file attributes to no one);
+    ``file_name`` is recorded with the report in the audit log.
+    """
+    return Importer(session, project, snapshot, user_id, file_name).run()
 
 
 def import_qdpx_file(
     session: Session, project: Project, path: str | Path, *, user_id: int | None
 ) -> ImportResult:
     """Read a ``.qdpx`` (``InvalidImport`` if unreadable or unsafe) and import it."""
-    return import_snapshot(session, project, read_qdpx(path), user_id=user_id)
+    snapshot = read_qdpx(path)
+    return import_snapshot(session, project, snapshot, user_id=user_id, file_name=Path(path).name)
 
 
 def new_project_from_qdpx(
@@ -86,7 +96,10 @@ def new_project_from_qdpx(
         description=snapshot.description,
         owner=owner,
     )
-    return project, import_snapshot(session, project, snapshot, user_id=owner.id if owner else None)
+    result = import_snapshot(
+        session, project, snapshot, user_id=owner.id if owner else None, file_name=Path(path).name
+    )
+    return project, result
 
 
 def free_slug(session: Session, name: str) -> str:

@@ -11,8 +11,6 @@ listed in the snapshot's ``report`` (the standard's data-loss warning on export)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -71,6 +69,7 @@ class _Exporter:
         self.user_ids: set[int] = set()
         self.guid_of_user: dict[int, str] = {}
         self.case_guids: dict[int, str] = {}
+        self.coding_guids: dict[int, str] = {}  # exported codings only
 
     def build(self) -> ProjectSnapshot:
         self.snap.codebook = export_spec(self.session, self.project)
@@ -151,7 +150,8 @@ class _Exporter:
                 owner.variables[var.guid] = value
             elif stored.strip():
                 item = f"{owner.name}: {var.name}"
-                self.report.skip("variable value", item, f"{stored!r} is not a {var.type}")
+                kind = "number" if var.type in ("Integer", "Float") else var.type.lower()
+                self.report.skip("variable value", item, f"{stored!r} is not a {kind}")
 
     def _descriptions(self) -> dict[int, str]:
         memos = self.session.scalars(
@@ -192,14 +192,19 @@ class _Exporter:
                 )  # fmt: skip
                 self.snap.selections.append(current)
             current.codings.append(CodingRec(coding.guid, code_guid, coder))
+            self.coding_guids[coding.id] = coding.guid
 
     # -- memos ------------------------------------------------------------------------------
 
     def _memos(self) -> None:
         memos = self.session.scalars(
             select(Memo).where(Memo.project_id == self.project.id).order_by(Memo.id)
-        ).all()
-        targets = self._targets(memos)
+        )
+        code_guids = dict(
+            self.session.execute(
+                select(Code.id, Code.guid).where(Code.project_id == self.project.id)
+            ).tuples()
+        )
         for memo in memos:
             if memo.kind == DESCRIPTION_MEMO and memo.document_id is not None:
                 continue  # exported as the document's description
@@ -208,39 +213,30 @@ class _Exporter:
                 kind = memo.kind.replace("_", " ")
                 self.report.skip("memo", label, f"{kind} memos are not exported")
                 continue
-            if memo.document_id is not None and memo.document_id not in self.doc_by_id:
+            target = self._target(memo, code_guids)
+            if target is None:
                 self.report.skip("memo", label, "it is on an older version of a document")
                 continue
             note = NoteRec(memo.guid, label, memo.text, self._user_guid(memo.author_id))
-            target = targets.get(memo.id)
-            if memo.start is not None and memo.end is not None and memo.coding_id is None:
-                target = self._span_selection(memo)
             if target:
                 note.targets.append(target)
             self.snap.notes.append(note)
 
-    def _targets(self, memos: Sequence[Memo]) -> dict[int, str]:
-        """The GUID each memo is attached to (coding, code, case or document)."""
-
-        def guids(model: type[Code] | type[Coding], ids: set[int]) -> dict[int, str]:
-            if not ids:
-                return {}
-            rows = self.session.execute(select(model.id, model.guid).where(model.id.in_(ids)))
-            return {row_id: guid for row_id, guid in rows}
-
-        codings = guids(Coding, {m.coding_id for m in memos if m.coding_id is not None})
-        codes = guids(Code, {m.code_id for m in memos if m.code_id is not None})
-        out: dict[int, str] = {}
-        for memo in memos:
-            if memo.coding_id is not None:
-                out[memo.id] = codings[memo.coding_id]
-            elif memo.code_id is not None:
-                out[memo.id] = codes[memo.code_id]
-            elif memo.case_id is not None:
-                out[memo.id] = self.case_guids[memo.case_id]
-            elif memo.document_id in self.doc_by_id:
-                out[memo.id] = self.doc_by_id[memo.document_id].guid
-        return out
+    def _target(self, memo: Memo, code_guids: dict[int, str]) -> str | None:
+        """The GUID of what the memo is on: "" for the project, None if it is not exported."""
+        if memo.document_id is not None and memo.document_id not in self.doc_by_id:
+            return None
+        if memo.coding_id is not None:
+            return self.coding_guids.get(memo.coding_id)
+        if memo.start is not None and memo.end is not None:
+            return self._span_selection(memo)
+        if memo.code_id is not None:
+            return code_guids[memo.code_id]
+        if memo.case_id is not None:
+            return self.case_guids[memo.case_id]
+        if memo.document_id is not None:
+            return self.doc_by_id[memo.document_id].guid
+        return ""
 
     def _span_selection(self, memo: Memo) -> str:
         assert memo.document_id is not None

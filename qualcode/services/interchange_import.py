@@ -57,9 +57,11 @@ class ImportResult:
     imported: dict[str, int] = field(default_factory=dict)
     report: ImportReport = field(default_factory=ImportReport)
     read: dict[str, int] = field(default_factory=dict)  # what the file held, per kind
+    event_id: int | None = None  # the audit event that keeps this report
 
     def count(self, kind: str, n: int = 1) -> None:
-        self.imported[kind] = self.imported.get(kind, 0) + n
+        if n:
+            self.imported[kind] = self.imported.get(kind, 0) + n
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,8 +89,14 @@ class Importer(AnnotationSteps):
     """Adds a snapshot to a project: :meth:`run` takes each step in dependency order."""
 
     def __init__(
-        self, session: Session, project: Project, snapshot: ProjectSnapshot, user_id: int | None
+        self,
+        session: Session,
+        project: Project,
+        snapshot: ProjectSnapshot,
+        user_id: int | None,
+        file_name: str = "",
     ) -> None:
+        self.file_name = file_name
         self.session = session
         self.project = project
         self.snap = snapshot
@@ -132,16 +140,18 @@ class Importer(AnnotationSteps):
             )
         if self.snap.description and not self.project.description:
             self.project.description = self.snap.description
-        audit.record(
+        event = audit.record(
             self.session, IMPORTED_ACTION, self.project, project_id=self.project.id,
             user_id=self.user_id, detail=self._audit_detail(),
         )  # fmt: skip
         self.session.flush()
+        self.result.event_id = event.id
         return self.result
 
     def _audit_detail(self) -> dict[str, Any]:
         detail = self.result.to_dict()
         detail["name"] = self.snap.name
+        detail["file"] = self.file_name
         detail["origin"] = self.snap.origin
         if len(detail["skipped"]) > _AUDIT_LIMIT:
             detail["skipped"] = detail["skipped"][:_AUDIT_LIMIT]
@@ -347,7 +357,7 @@ class Importer(AnnotationSteps):
                     source_type="qdpx",
                 )
                 doc = document_service.add_document(
-                    self.session, self.project, transcript, title=source.name or source.guid,
+                    self.session, self.project, transcript, title=source.name.strip() or source.guid,
                     filename=source.name[:500], case=case, user_id=self.user_id,
                 )  # fmt: skip
                 self.guids.assign(doc, source.guid)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput, NotFound
@@ -51,36 +51,58 @@ def tree_order(codes: Sequence[Code]) -> list[Code]:
 
 
 @dataclass
-class _Grid:
-    """Coding ids and document ids per cell, filled in one pass over the codings."""
+class _Tally:
+    """Counts per cell from groups of codings (one code, one document): each group adds its
+    size, its document and its coding ids to every row the code counts in."""
 
     rows: int
     cols: int
-    codings: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    segments: dict[tuple[int, int], int] = field(default_factory=dict)
+    ids: dict[tuple[int, int], list[str]] = field(default_factory=dict)
     documents: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    col_segments: dict[int, int] = field(default_factory=dict)
+    col_documents: dict[int, set[int]] = field(default_factory=dict)
 
-    def add(self, row: int, col: int, coding_id: int, document_id: int) -> None:
-        self.codings.setdefault((row, col), set()).add(coding_id)
-        self.documents.setdefault((row, col), set()).add(document_id)
+    def add(self, rows: list[int], col: int, document_id: int, ids: str | None,
+            size: int) -> None:
+        for row in rows:
+            key = (row, col)
+            self.segments[key] = self.segments.get(key, 0) + size
+            if ids is not None:
+                self.ids.setdefault(key, []).append(ids)
+            self.documents.setdefault(key, set()).add(document_id)
+        self.col_segments[col] = self.col_segments.get(col, 0) + size
+        self.col_documents.setdefault(col, set()).add(document_id)
 
     def matrix(self, kind: str, count: str, rows: list[Header], cols: list[Header]) -> Matrix:
-        values = self.documents if count == "documents" else self.codings
-        cells = [[Cell(len(values.get((r, c), ())), tuple(sorted(self.codings.get((r, c), ()))))
+        by_documents = count == "documents"
+        cells = [[Cell(len(self.documents.get((r, c), ())) if by_documents
+                       else self.segments.get((r, c), 0), _ids(self.ids.get((r, c))))
                   for c in range(self.cols)] for r in range(self.rows)]
+        if by_documents:
+            row_totals = [len(set().union(*(self.documents.get((r, c), set())
+                                            for c in range(self.cols))))
+                          for r in range(self.rows)]
+            col_totals = [len(self.col_documents.get(c, ())) for c in range(self.cols)]
+        else:  # each coding is in one column, so a row's total is its sum
+            row_totals = [sum(self.segments.get((r, c), 0) for c in range(self.cols))
+                          for r in range(self.rows)]
+            col_totals = [self.col_segments.get(c, 0) for c in range(self.cols)]
+        return Matrix(kind, count, rows, cols, cells, row_totals, col_totals)
 
-        def total(keys: Iterable[tuple[int, int]]) -> int:
-            return len(set().union(*(values.get(k, set()) for k in keys)))
 
-        return Matrix(kind, count, rows, cols, cells,
-                      [total((r, c) for c in range(self.cols)) for r in range(self.rows)],
-                      [total((r, c) for r in range(self.rows)) for c in range(self.cols)])
+def _ids(chunks: list[str] | None) -> tuple[int, ...]:
+    return tuple(sorted(int(i) for i in ",".join(chunks).split(","))) if chunks else ()
 
 
 def code_matrix(session: Session, project: Project, *, cols: str = "cases",
                 count: str = "segments", code_ids: Sequence[int] | None = None,
                 descendants: bool = True, filters: Filters | None = None,
-                viewer: User | None = None) -> Matrix:
-    """Codes (``code_ids`` in that order, or the whole codebook in tree order) × ``cols``."""
+                viewer: User | None = None, with_ids: bool = True) -> Matrix:
+    """Codes (``code_ids`` in that order, or the whole codebook in tree order) × ``cols``.
+
+    With ``with_ids=False`` cells carry counts only (a page showing counts, whose cells link
+    to the evidence page, skips reading the coding ids: about a third of the time)."""
     if count not in COUNTS:
         raise InvalidInput(f"unknown count {count!r}: use segments or documents")
     scope = resolve_scope(session, project, filters or Filters(), viewer=viewer)
@@ -89,21 +111,40 @@ def code_matrix(session: Session, project: Project, *, cols: str = "cases",
     row_codes = _row_codes(codes, paths, code_ids, project)
     rows_of = _contributions(codes, row_codes, descendants)
     rows = [Header(code.id, paths[code.id]) for code in row_codes]
-    codings = _codings(session, scope, set(rows_of), overlaps=cols == "codes")
     if cols == "codes":
-        return _cooccurrence(codings, rows, rows_of, count)
+        # a row's partner may be any code, so every code's codings are read
+        all_codings = _codings(session, scope, {c.id for c in codes})
+        return _cooccurrence(all_codings, rows, rows_of, count)
     headers, column, missing = _columns(session, project, scope, cols)
+    groups = _groups(session, scope, set(rows_of), with_ids)
     index: dict[int | str | None, int] = {h.key: i for i, h in enumerate(headers)}
-    if any(column.get(doc) not in index for _, _, doc, _, _ in codings):
+    if any(column.get(doc) not in index for _, doc, _, _ in groups):
         index[None] = len(headers)
         headers.append(Header("none", missing))
-    grid = _Grid(len(rows), len(headers))
-    for coding_id, code_id, doc_id, _, _ in codings:
+    tally = _Tally(len(rows), len(headers))
+    for code_id, doc_id, size, ids in groups:
         col = index.get(column.get(doc_id), index.get(None))
         if col is not None:
-            for row in rows_of[code_id]:
-                grid.add(row, col, coding_id, doc_id)
-    return grid.matrix(cols, count, rows, headers)
+            tally.add(rows_of[code_id], col, doc_id, ids, size)
+    return tally.matrix(cols, count, rows, headers)
+
+
+def _groups(session: Session, scope: Scope, code_ids: set[int],
+            with_ids: bool) -> list[tuple[int, int, int, str | None]]:
+    """(code id, document id, number of codings, their ids joined by commas), grouped in SQL
+    so a matrix over 10^5 codings reads 10^4 rows."""
+    if scope.exclude_interviewer:
+        grouped: dict[tuple[int, int], list[str]] = {}
+        for coding_id, code_id, doc_id, _, _ in _codings(session, scope, code_ids):
+            grouped.setdefault((code_id, doc_id), []).append(str(coding_id))
+        return [(code, doc, len(ids), ",".join(ids) if with_ids else None)
+                for (code, doc), ids in grouped.items()]
+    ids = func.aggregate_strings(cast(Coding.id, String), ",") if with_ids else null()
+    stmt = (select(Coding.code_id, Coding.document_id, func.count(), ids)
+            .where(Coding.code_id.in_(sorted(code_ids)), *scope.clauses)
+            .group_by(Coding.code_id, Coding.document_id))
+    return [(r[0], r[1], r[2], r[3]) for r in session.connection().execute(stmt).all()
+            if r[1] in scope.document_cases]
 
 
 def _columns(session: Session, project: Project, scope: Scope,
@@ -145,17 +186,15 @@ def _contributions(codes: Sequence[Code], row_codes: list[Code],
     return out
 
 
-def _codings(session: Session, scope: Scope, code_ids: set[int],
-             overlaps: bool) -> list[tuple[int, int, int, int, int]]:
-    """(coding id, code id, document id, start, end) of the codes' codings in scope. For
-    co-occurrence every code's codings are read (a row's partner may be any code)."""
+def _codings(session: Session, scope: Scope,
+             code_ids: set[int]) -> list[tuple[int, int, int, int, int]]:
+    """(coding id, code id, document id, start, end) of the codes' codings in scope."""
     stmt = (select(Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end)
-            .join(Document, Document.id == Coding.document_id).where(*scope.clauses))
-    if not overlaps:
-        stmt = stmt.where(Coding.code_id.in_(sorted(code_ids)))
-    rows = [(r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)]
+            .where(Coding.code_id.in_(sorted(code_ids)), *scope.clauses))
+    rows = [(r[0], r[1], r[2], r[3], r[4]) for r in session.connection().execute(stmt).all()
+            if r[2] in scope.document_cases]
     if scope.exclude_interviewer:
-        dropped = interviewer_coding_ids(session, scope, {r[1] for r in rows})
+        dropped = interviewer_coding_ids(session, scope, code_ids)
         rows = [r for r in rows if r[0] not in dropped]
     return rows
 
@@ -163,7 +202,8 @@ def _codings(session: Session, scope: Scope, code_ids: set[int],
 def _cooccurrence(codings: list[tuple[int, int, int, int, int]], rows: list[Header],
                   rows_of: dict[int, list[int]], count: str) -> Matrix:
     """Sweep each document's codings by start; every overlapping pair marks both ways."""
-    grid = _Grid(len(rows), len(rows))
+    found: dict[tuple[int, int], set[int]] = {}
+    documents: dict[tuple[int, int], set[int]] = {}
     by_document: dict[int, list[tuple[int, int, int, int, int]]] = {}
     for item in codings:
         by_document.setdefault(item[2], []).append(item)
@@ -176,6 +216,17 @@ def _cooccurrence(codings: list[tuple[int, int, int, int, int]], rows: list[Head
                 for a, b in ((item, other), (other, item)):
                     for row in rows_of.get(a[1], ()):
                         for col in rows_of.get(b[1], ()):
-                            grid.add(row, col, a[0], doc_id)
+                            found.setdefault((row, col), set()).add(a[0])
+                            documents.setdefault((row, col), set()).add(doc_id)
             active.append(item)
-    return grid.matrix("codes", count, rows, list(rows))
+    values = documents if count == "documents" else found
+    n = len(rows)
+    cells = [[Cell(len(values.get((r, c), ())), tuple(sorted(found.get((r, c), ()))))
+              for c in range(n)] for r in range(n)]
+
+    def total(keys: Iterable[tuple[int, int]]) -> int:
+        return len(set().union(*(values.get(k, set()) for k in keys)))
+
+    return Matrix("codes", count, rows, list(rows), cells,
+                  [total((r, c) for c in range(n)) for r in range(n)],
+                  [total((r, c) for r in range(n)) for c in range(n)])

@@ -172,28 +172,28 @@ def _coding_rows(session: Session, scope: Scope,
               .order_by(Turn.start.desc()).limit(1).correlate(Coding).scalar_subquery())
     stmt = (
         select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
-               Coding.end, Coding.quote, Coding.origin, Document.title, Document.case_id,
+               Coding.end, Coding.quote, Coding.origin,
                func.coalesce(func.nullif(User.display_name, ""), User.username),
                first.index, first.end, first.speaker, first.is_interviewer,
                last.index, last.speaker, last.is_interviewer)
-        .join(Document, Document.id == Coding.document_id)
         .join(User, User.id == Coding.coder_id)
         .outerjoin(first, first.id == at_start)
         .outerjoin(last, last.id == at_end)
         .where(which, *scope.clauses)
     )
     # Core rows unpacked as tuples: attribute access on 10^4 ORM rows costs more than the query
-    return [_row(*tuple(row)) for row in session.connection().execute(stmt)]
+    return [_row(scope, *tuple(row)) for row in session.connection().execute(stmt).all()
+            if row[1] in scope.document_cases]
 
 
-def _row(id: int, document_id: int, code_id: int, coder_id: int, start: int, end: int,
-         quote: str, origin: Origin, title: str, case_id: int | None, coder: str,
+def _row(scope: Scope, id: int, document_id: int, code_id: int, coder_id: int, start: int,
+         end: int, quote: str, origin: Origin, coder: str,
          s_index: int | None, s_end: int | None, s_speaker: str | None, s_int: bool | None,
          e_index: int | None, e_speaker: str | None, e_int: bool | None) -> _CodingRow:
     """Attribute the coding to the turn it starts in, or to the one it ends in when it starts
     in an interviewer's turn (or in a label) and ends in someone else's."""
-    head = (id, document_id, code_id, coder_id, start, end, quote, origin.value, title,
-            case_id, coder)
+    head = (id, document_id, code_id, coder_id, start, end, quote, origin.value,
+            scope.titles[document_id], scope.document_cases[document_id], coder)
     if e_index is None:
         return _CodingRow(*head, None, None, None, None, False)
     covers_start = s_index is not None and s_end is not None and s_end > start
@@ -333,7 +333,6 @@ def _annotate_codes(session: Session, scope: Scope, quotes: list[Quote],
     codings: dict[int, list[tuple[int, int, int]]] = {}
     for doc_id, code_id, start, end in session.execute(
             select(Coding.document_id, Coding.code_id, Coding.start, Coding.end)
-            .join(Document, Document.id == Coding.document_id)
             .where(Coding.document_id.in_(doc_ids), *scope.clauses)):
         codings.setdefault(doc_id, []).append((code_id, start, end))
     for quote in quotes:

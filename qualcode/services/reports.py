@@ -54,26 +54,44 @@ __all__ = ["ReportData", "gather_report", "pseudonym_rules", "set_pseudonyms"]
 
 
 def pseudonym_rules(project: Project) -> list[dict[str, str]]:
-    return [{"find": r.find, "replace": r.replace}
-            for r in parse_rules(project.settings.get(PSEUDONYMS))]
+    return [
+        {"find": r.find, "replace": r.replace}
+        for r in parse_rules(project.settings.get(PSEUDONYMS))
+    ]
 
 
-def set_pseudonyms(session: Session, project: Project, rules: Sequence[dict[str, Any]], *,
-                   user_id: int | None) -> list[dict[str, str]]:
+def set_pseudonyms(
+    session: Session, project: Project, rules: Sequence[dict[str, Any]], *, user_id: int | None
+) -> list[dict[str, str]]:
     """Replace the project's pseudonym list (validated: every rule names what to find, once)."""
-    parsed = parse_rules([r for r in rules if str(r.get("find", "")).strip()
-                          or str(r.get("replace", "")).strip()])
+    parsed = parse_rules(
+        [r for r in rules if str(r.get("find", "")).strip() or str(r.get("replace", "")).strip()]
+    )
     stored = [{"find": r.find, "replace": r.replace} for r in parsed]
     project.settings = {**project.settings, PSEUDONYMS: stored}
     session.flush()
-    audit.record(session, "pseudonyms.updated", project, project_id=project.id, user_id=user_id,
-                 detail={"rules": len(stored)})
+    audit.record(
+        session,
+        "pseudonyms.updated",
+        project,
+        project_id=project.id,
+        user_id=user_id,
+        detail={"rules": len(stored)},
+    )
     return stored
 
 
-def gather_report(session: Session, project: Project, *, chapter: str | None = None,
-                  per_case: int = 3, pseudonymise: bool = False, viewer: User | None = None,
-                  today: date | None = None, progress: Progress | None = None) -> ReportData:
+def gather_report(
+    session: Session,
+    project: Project,
+    *,
+    chapter: str | None = None,
+    per_case: int = 3,
+    pseudonymise: bool = False,
+    viewer: User | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ReportData:
     """The pack for one chapter (by number) or, without ``chapter``, for the whole outline."""
     if per_case < 0:
         raise InvalidInput("--per-case must be zero or more")
@@ -83,24 +101,37 @@ def gather_report(session: Session, project: Project, *, chapter: str | None = N
         if not chapters:
             raise NotFound(f"no chapter {chapter} in the outline of {project.slug}")
     gatherer = _Gatherer(session, project, per_case, viewer, progress, chapters)
-    data = ReportData(_cover(session, project, per_case, today, gatherer.agreement),
-                      [gatherer.chapter(ch) for ch in chapters])
+    data = ReportData(
+        _cover(session, project, per_case, today, gatherer.agreement),
+        [gatherer.chapter(ch) for ch in chapters],
+    )
     gatherer.attribute()
     if pseudonymise:
-        data = pseudonymise_report(data, Pseudonymiser(parse_rules(
-            project.settings.get(PSEUDONYMS))))
+        data = pseudonymise_report(
+            data, Pseudonymiser(parse_rules(project.settings.get(PSEUDONYMS)))
+        )
     return data
 
 
-def _cover(session: Session, project: Project, per_case: int, today: date | None,
-           agreement: AgreementSummary | None) -> Cover:
+def _cover(
+    session: Session,
+    project: Project,
+    per_case: int,
+    today: date | None,
+    agreement: AgreementSummary | None,
+) -> Cover:
     from qualcode.services.agreement import MACHINE, candidate_coders
 
     version = latest_version(session, project)
     coders = tuple(c.label for c in candidate_coders(session, project) if c.name != MACHINE)
-    return Cover(project=project.title, codebook_version=version.name if version else None,
-                 date=(today or date.today()).isoformat(), coders=coders, agreement=agreement,
-                 per_case=per_case)
+    return Cover(
+        project=project.title,
+        codebook_version=version.name if version else None,
+        date=(today or date.today()).isoformat(),
+        coders=coders,
+        agreement=agreement,
+        per_case=per_case,
+    )
 
 
 @dataclass
@@ -114,8 +145,9 @@ def _agreement(session: Session, project: Project) -> _Agreement:
     finished; nothing when QA has not run (no document double-coded)."""
     from qualcode.services.agreement import CONSENSUS, MACHINE, agreement, candidate_coders
 
-    people = [c.name for c in candidate_coders(session, project)
-              if c.name not in (MACHINE, CONSENSUS)][:2]
+    people = [
+        c.name for c in candidate_coders(session, project) if c.name not in (MACHINE, CONSENSUS)
+    ][:2]
     if len(people) < 2:
         return _Agreement(None, {})
     try:
@@ -128,17 +160,23 @@ def _agreement(session: Session, project: Project) -> _Agreement:
     overall = report.overall
     labels = tuple(c.label for c in comparison.corpus.coders)
     summary = AgreementSummary(
-        coders=labels, documents=len(report.document_ids), codes=len(report.codes),
+        coders=labels,
+        documents=len(report.document_ids),
+        codes=len(report.codes),
         pooled_alpha=overall.get("pooled_krippendorff_alpha"),
         mean_kappa=(overall.get("cohen_kappa") or {}).get("mean"),
-        mean_percent=(overall.get("percent_agreement") or {}).get("mean"))
+        mean_percent=(overall.get("percent_agreement") or {}).get("mean"),
+    )
     by_code = {}
     for row in report.codes:
-        alpha = "not computable" if row.krippendorff_alpha is None else \
-            f"{row.krippendorff_alpha:.2f}"
+        alpha = (
+            "not computable" if row.krippendorff_alpha is None else f"{row.krippendorff_alpha:.2f}"
+        )
         kappa = "not computable" if row.cohen_kappa is None else f"{row.cohen_kappa:.2f}"
-        by_code[row.code] = (f"Krippendorff's alpha {alpha}, Cohen's kappa {kappa} "
-                             f"({len(report.document_ids)} double-coded documents)")
+        by_code[row.code] = (
+            f"Krippendorff's alpha {alpha}, Cohen's kappa {kappa} "
+            f"({len(report.document_ids)} double-coded documents)"
+        )
     return _Agreement(summary, by_code)
 
 
@@ -153,8 +191,15 @@ class _Pending:
 
 
 class _Gatherer:
-    def __init__(self, session: Session, project: Project, per_case: int, viewer: User | None,
-                 progress: Progress | None, chapters: list[ChapterOutline]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        project: Project,
+        per_case: int,
+        viewer: User | None,
+        progress: Progress | None,
+        chapters: list[ChapterOutline],
+    ) -> None:
         self.session, self.project, self.per_case = session, project, per_case
         self.viewer, self.progress = viewer, progress
         self.codes = codebook.all_codes(session, project.id)
@@ -186,8 +231,9 @@ class _Gatherer:
         return out
 
     def chapter(self, chapter: ChapterOutline) -> ChapterPack:
-        return ChapterPack(chapter.number, chapter.title,
-                           [self.section(s) for s in chapter.sections])
+        return ChapterPack(
+            chapter.number, chapter.title, [self.section(s) for s in chapter.sections]
+        )
 
     def section(self, section: ChapterSection) -> SectionPack:
         listed = {c.id for c in section.codes}
@@ -197,19 +243,29 @@ class _Gatherer:
         placed: set[int] = set()
         for code in section.codes:
             evidence, quotes = self._code(code, members[code.id])
-            mine = [p for p in pins if p.pin.id not in placed
-                    and self._pin_code(p) in members[code.id]]
+            mine = [
+                p for p in pins if p.pin.id not in placed and self._pin_code(p) in members[code.id]
+            ]
             placed.update(p.pin.id for p in mine)
             for resolved in mine:
                 self.pending.append(_Pending(evidence, True, ready=_pin_quote(resolved)))
-            pinned_ids = {p.coding_id for p in mine if p.coding_id is not None}
-            pinned_spans = [(p.citation.get("document_id"), p.citation.get("start"),
-                             p.citation.get("end")) for p in mine if p.live]
-            rest = [q for q in quotes if q.coding_id not in pinned_ids and not any(
-                d == q.document_id and s < q.end and q.start < e for d, s, e in pinned_spans)]
-            chosen = balanced(rest, self.per_case, case=lambda q: q.case,
-                              role=lambda q: q.attributes.get(ROLE_ATTRIBUTE),
-                              words=lambda q: word_count(q.text))
+            pinned = [p.pin.coding for p in mine if p.live and p.pin.coding is not None]
+            rest = [
+                q
+                for q in quotes
+                if not any(
+                    c.id == q.coding_id
+                    or (c.document_id == q.document_id and c.start < q.end and q.start < c.end)
+                    for c in pinned
+                )
+            ]
+            chosen = balanced(
+                rest,
+                self.per_case,
+                case=lambda q: q.case,
+                role=lambda q: q.attributes.get(ROLE_ATTRIBUTE),
+                words=lambda q: word_count(q.text),
+            )
             self.pending.extend(_Pending(evidence, False, quote=q) for q in chosen)
             pack.codes.append(evidence)
             self.done += 1
@@ -236,36 +292,54 @@ class _Gatherer:
         return next((cid for cid, p in self.paths.items() if p.lower() == path), None)
 
     def _code(self, code: Code, members: set[int]) -> tuple[CodeEvidence, list[Quote]]:
-        result = find_quotes(self.session, self.project,
-                             QuoteQuery(code_ids=(code.id,), descendants=True,
-                                        filters=Filters(exclude_interviewer=True)),
-                             viewer=self.viewer)
+        result = find_quotes(
+            self.session,
+            self.project,
+            QuoteQuery(
+                code_ids=(code.id,), descendants=True, filters=Filters(exclude_interviewer=True)
+            ),
+            viewer=self.viewer,
+        )
         quotes = [q for q in result.quotes if q.code_id in members]
-        in_scope = {c.name for c in result.cases_without} | {q.case for q in result.quotes
-                                                             if q.case is not None}
+        in_scope = {c.name for c in result.cases_without} | {
+            q.case for q in result.quotes if q.case is not None
+        }
         with_quotes = {q.case for q in quotes if q.case is not None}
         counts: dict[str, int] = dict.fromkeys(sorted(in_scope, key=str.lower), 0)
         for quote in quotes:
             key = quote.case or NO_CASE
             counts[key] = counts.get(key, 0) + 1
         base = EvidenceBase(
-            segments=len(quotes), documents=len({q.document_id for q in quotes}),
+            segments=len(quotes),
+            documents=len({q.document_id for q in quotes}),
             cases=tuple(sorted(with_quotes, key=str.lower)),
-            cases_without=tuple(sorted(in_scope - with_quotes, key=str.lower)))
+            cases_without=tuple(sorted(in_scope - with_quotes, key=str.lower)),
+        )
         evidence = CodeEvidence(
-            path=self.paths[code.id], name=code.name, definition=code.definition,
-            inclusion=code.inclusion, exclusion=code.exclusion, base=base,
-            frequency=list(counts.items()), agreement=self.code_agreement.get(self.paths[code.id]),
-            framework=[FrameworkLine(case, summary, counts.get(case, 0))
-                       for case, summary in self.framework.get(code.id, [])])
-        unique = drop_overlaps(quotes, document=lambda q: q.document_id,
-                               span=lambda q: (q.start, q.end))
+            path=self.paths[code.id],
+            name=code.name,
+            definition=code.definition,
+            inclusion=code.inclusion,
+            exclusion=code.exclusion,
+            base=base,
+            frequency=list(counts.items()),
+            agreement=self.code_agreement.get(self.paths[code.id]),
+            framework=[
+                FrameworkLine(case, summary, counts.get(case, 0))
+                for case, summary in self.framework.get(code.id, [])
+            ],
+        )
+        unique = drop_overlaps(
+            quotes, document=lambda q: q.document_id, span=lambda q: (q.start, q.end)
+        )
         return evidence, unique
 
     def attribute(self) -> None:
         """Number every selected quote's paragraph (one query) and put the quotes in place."""
-        numbers = paragraphs(self.session, [p.quote.coding_id for p in self.pending
-                                            if p.quote is not None and p.quote.coding_id])
+        numbers = paragraphs(
+            self.session,
+            [p.quote.coding_id for p in self.pending if p.quote is not None and p.quote.coding_id],
+        )
         for item in self.pending:
             if item.ready is not None:
                 item.evidence.pinned.append(item.ready)
@@ -278,20 +352,36 @@ def _selected(quote: Quote, numbers: dict[int, int]) -> PackQuote:
     return PackQuote(
         text=quote.text,
         attribution=Attribution(
-            case=quote.case, role=quote.attributes.get(ROLE_ATTRIBUTE), document=quote.document,
+            case=quote.case,
+            role=quote.attributes.get(ROLE_ATTRIBUTE),
+            document=quote.document,
             paragraph=numbers.get(quote.coding_id) if quote.coding_id else None,
-            speaker=quote.speaker, coder=quote.coder),
-        coding_id=quote.coding_id, document_id=quote.document_id, start=quote.start,
-        end=quote.end)
+            speaker=quote.speaker,
+            coder=quote.coder,
+        ),
+        coding_id=quote.coding_id,
+        document_id=quote.document_id,
+        start=quote.start,
+        end=quote.end,
+    )
 
 
 def _pin_quote(resolved: chapter_service.ResolvedPin) -> PackQuote:
     c = resolved.citation
     return PackQuote(
         text=resolved.text,
-        attribution=Attribution(case=c.get("case"), role=c.get("role"),
-                                document=str(c.get("document", "")),
-                                paragraph=c.get("paragraph"), speaker=c.get("speaker"),
-                                coder=c.get("coder")),
-        coding_id=resolved.coding_id, document_id=c.get("document_id"), start=c.get("start"),
-        end=c.get("end"), note=resolved.pin.note, flag=resolved.flag)
+        attribution=Attribution(
+            case=c.get("case"),
+            role=c.get("role"),
+            document=str(c.get("document", "")),
+            paragraph=c.get("paragraph"),
+            speaker=c.get("speaker"),
+            coder=c.get("coder"),
+        ),
+        coding_id=resolved.coding_id,
+        document_id=c.get("document_id"),
+        start=c.get("start"),
+        end=c.get("end"),
+        note=resolved.pin.note,
+        flag=resolved.flag,
+    )

@@ -13,9 +13,12 @@ name who speaks:
 A label seen once is only a candidate. :func:`confirmed_speakers` decides, over a whole
 document, which candidates are speakers: ``Note:`` or ``Date:`` never are; a dash or bold label
 must be a role (``Interviewer``, ``R1``), a title and name (``Cllr Smith``), or a name of two
-words or more that recurs (``Well - I think`` is speech); a one-off single-word colon label is
-dropped when the document has recurring speakers. Inline timestamps (``[00:12:34]``, ``#00:12:34-5#``) are
-taken out of the spoken words by :func:`strip_timestamps` and kept as the turn's timestamp.
+words or more that recurs (``Well - I think`` is speech). When some speakers recur, a colon
+label used once is kept only if it is a role or a name of two words or more, and then only
+after the dialogue has started (before it, ``LPSA Evaluation: Transcript`` is a header).
+
+Inline timestamps (``[00:12:34]``, ``#00:12:34-5#``) are taken out of the spoken words by
+:func:`strip_timestamps` and kept as the turn's timestamp.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ _NUMBERED_ROLE = re.compile(
 
 
 _HEAD = 80  # labels (with a timestamp) fit in this many characters
+_TIMESTAMP_STARTS = frozenset("[#0123456789")
 
 
 @dataclass(slots=True)
@@ -92,7 +96,7 @@ class Label:
     name: str
     start: int  # index in the line where the spoken words begin
     timestamp: float | None = None
-    weak: bool = False  # a dash or bold label: a speaker only if the document repeats it
+    weak: bool = False  # a dash or bold label: needs more evidence to be taken as a speaker
     heading: bool = False  # the line holds only the label; the words are on the next lines
 
 
@@ -187,10 +191,8 @@ def _candidate(line: str, *, bold_prefix: int) -> Label | None:
     if match and plausible_name(match["name"]):
         return Label(match["name"], len(line), parse_timestamp(match["ts"]), heading=True)
     match = _COLON.match(line) if ":" in head else None
-    if match:
-        name = match["name"].strip()
-        if plausible_name(name):
-            return Label(name, match.end(), heading=match.end() >= len(line))
+    if match and plausible_name(match["name"]):
+        return Label(match["name"], match.end(), heading=match.end() >= len(line))
     match = _DASH.match(line) if _has_dash(head) else None
     if match and plausible_name(match["name"]) and len(match["name"]) > 1:
         return Label(match["name"], match.end(), weak=True, heading=match.end() >= len(line))
@@ -210,7 +212,7 @@ def detect_label(line: str, *, bold_prefix: int = 0) -> Label | None:
     """
     if not line:
         return None
-    match = _LEADING_TS.match(line)
+    match = _LEADING_TS.match(line) if line[0] in _TIMESTAMP_STARTS else None
     if match is None:
         return _candidate(line, bold_prefix=bold_prefix)
     bracket, f4, tenths, bare = match.groups()
@@ -232,27 +234,35 @@ def confirmed_speakers(
     labels: Iterable[Label], interviewer_labels: Collection[str] = ()
 ) -> frozenset[str]:
     """The casefolded names, among one document's label candidates, taken as speakers."""
-    labels = list(labels)
-    known = {x.casefold() for x in interviewer_labels}
-    counts = Counter(label.name.casefold() for label in labels)
-    strong = {label.name.casefold() for label in labels if not label.weak}
-    recurring = any(counts[name] >= 2 for name in strong)
-    accepted: set[str] = set()
-    for label in labels:
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}  # casefolded name -> as first written
+    first: dict[str, int] = {}  # casefolded name -> position of its first use
+    strong: set[str] = set()  # names used at least once with a colon (or as a heading)
+    for index, label in enumerate(labels):
         key = label.name.casefold()
-        if key in accepted:
-            continue
+        counts[key] += 1
+        names.setdefault(key, label.name)
+        first.setdefault(key, index)
+        if not label.weak:
+            strong.add(key)
+    known = {x.casefold() for x in interviewer_labels}
+    # the dialogue starts where a recurring speaker first speaks; one-off labels before it
+    # are header lines ("LPSA Evaluation: Interview Transcript")
+    dialogue = min((first[key] for key in strong if counts[key] >= 2), default=None)
+    accepted: set[str] = set()
+    for key, name in names.items():
         if key in known:
             accepted.add(key)
             continue
         if key in NOT_SPEAKERS:
             continue
-        multi = len(label.name.split()) >= 2
-        if label.weak:
-            role = len(key) > 1 and bool(role_of(key))  # "I - I think" is speech
-            ok = _titled(label.name) or role or counts[key] >= 2 and multi
+        multi = len(name.split()) >= 2
+        if key in strong:
+            once_in_dialogue = multi and (dialogue is None or first[key] > dialogue)
+            ok = bool(role_of(key)) or counts[key] >= 2 or once_in_dialogue or dialogue is None
         else:
-            ok = bool(role_of(key)) or counts[key] >= 2 or multi or not recurring
+            role = len(key) > 1 and bool(role_of(key))  # "I - I think" is speech
+            ok = _titled(name) or role or counts[key] >= 2 and multi
         if ok:
             accepted.add(key)
     return frozenset(accepted)

@@ -88,8 +88,10 @@ def test_lead_adjudicates_a_disagreement_and_the_consensus_appears(live_server, 
     # the consensus layer is a coder like any other: in quotes where the evidence page exists,
     # and through the coding API otherwise
     if "evidence.index" in live_server.app.view_functions:
-        page.goto(live_server.url(f"/p/lpsa/evidence?code={code_id}"))
-        assert FIRST in page.locator("main").inner_text()
+        page.goto(live_server.url(f"/p/lpsa/evidence?code={code_id}&consensus=1"))
+        quotes = page.locator("main").inner_text()
+        assert FIRST in quotes
+        assert "coded by Consensus" in quotes  # the quote is attributed to the consensus layer
     else:
         answer = page.request.get(live_server.url(f"/api/p/lpsa/documents/{doc_id}/codings"))
         assert answer.ok

@@ -169,3 +169,12 @@ def test_assign_sample_and_done(runner, project, engine):
     )
     assert again.exit_code == 1
     assert "already used" in again.output
+
+
+def test_agreement_table_shows_bootstrap_intervals(runner, project):
+    result = runner(["agreement", "lpsa", "--coders", "alice,bob", "--bootstrap", "50"])
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if line.startswith("code "))
+    assert header.rstrip().endswith("alpha 95% CI")
+    row = next(line for line in result.output.splitlines() if line.startswith("Reward grant"))
+    assert "[1.000, 1.000]" in row

@@ -66,6 +66,39 @@ def test_paragraphs_without_speakers_are_one_speaker_with_a_warning() -> None:
     assert transcript.warnings == [NO_SPEAKERS_WARNING]
 
 
+def test_paragraphs_one_spelling_per_speaker() -> None:
+    transcript = _read(
+        "Interviewer: Hi.", "INTERVIEWER: Hello?", "JANE SMITH: Yes.", "Jane Smith: No."
+    )
+    assert transcript.text.split("\n") == [
+        "Interviewer: Hi.",
+        "Interviewer: Hello?",
+        "JANE SMITH: Yes.",
+        "JANE SMITH: No.",
+    ]
+    assert transcript.speakers == ["Interviewer", "JANE SMITH"]
+
+
+def test_paragraphs_one_off_label_before_the_dialogue_is_a_header() -> None:
+    transcript = _read(
+        "LPSA Evaluation: Interview Transcript",
+        "Interviewer: Hi.",
+        "R1: Hello.",
+        "Interviewer: Go on.",
+        "Jane Smith: May I add something?",
+        "R1: Yes.",
+    )
+    assert [t.speaker for t in transcript.turns] == [
+        None,
+        "Interviewer",
+        "R1",
+        "Interviewer",
+        "Jane Smith",
+        "R1",
+    ]
+    assert transcript.text.startswith("LPSA Evaluation: Interview Transcript\n")
+
+
 def test_paragraphs_rejected_labels_stay_in_the_words() -> None:
     transcript = _read(
         "Interviewer: Hi.",
@@ -101,7 +134,7 @@ def test_paragraphs_from_runs_splits_lines_and_measures_bold() -> None:
     ]
 
 
-NAMES = ["Interviewer", "R1", "Jane Smith", "Speaker 2", "INT"]
+NAMES = ["Interviewer", "R1", "Respondent 3", "Speaker 2", "INT", "Q"]  # roles: always speakers
 WORDS = st.sampled_from(
     [
         "the",

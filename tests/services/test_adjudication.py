@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from qualcode.errors import InvalidInput, PermissionDenied
 from qualcode.models import Coding, Event, Memo, Origin, Role
-from qualcode.services import adjudication
+from qualcode.services import adjudication, codebook_proposals
 from qualcode.services import agreement as agreement_service
 from qualcode.services import users as user_service
 from qualcode.text.spans import Span
@@ -173,14 +173,23 @@ def test_a_disagreement_becomes_a_definition_proposal(session, case):
         actor=case["lead"],
         document=case["doc"],
         window=item.window,
-        text="Say whether the consequences of turnover belong here.",
+        text="Loss of key staff; not the consequences of losing them.",
+        why="Coders split on whether consequences count",
     )
+    assert memo.title == "Coders split on whether consequences count"
+    assert memo.text == "Loss of key staff; not the consequences of losing them."
     assert memo.kind == "definition_proposal"
     assert memo.code_id == case["code"].id
     assert memo.quote == ANSWER
     assert memo.document_id == case["doc"].id
     assert adjudication.definition_proposals(session, case["project"], case["code"]) == [memo]
     assert session.scalars(select(Memo)).one() is memo
+    # the codebook editor lists it among the code's open proposals
+    assert codebook_proposals.open_proposals(session, case["project"], case["code"].id) == [memo]
+    untitled = adjudication.propose_definition_change(
+        session, case["project"], code=case["code"], actor=case["lead"], text="Loss of staff."
+    )
+    assert untitled.title == "From the agreement review"
     with pytest.raises(InvalidInput):
         adjudication.propose_definition_change(
             session, case["project"], code=case["code"], actor=case["lead"], text=" "

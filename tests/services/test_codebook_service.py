@@ -28,8 +28,10 @@ def evidence(session: Session) -> set[tuple[int, int, int, int]]:
 
 
 def codings_of(session: Session, code: Code) -> int:
-    return session.scalar(select(func.count()).select_from(Coding)
-                          .where(Coding.code_id == code.id)) or 0
+    return (
+        session.scalar(select(func.count()).select_from(Coding).where(Coding.code_id == code.id))
+        or 0
+    )
 
 
 @pytest.fixture
@@ -37,8 +39,13 @@ def world(session):
     lead = make_user(session, "lead")
     project = make_project(session, "lpsa", owner=lead)
     doc = make_document(session, project, turns=TURNS)
-    return {"session": session, "lead": lead, "other": make_user(session, "ben"),
-            "project": project, "doc": doc}
+    return {
+        "session": session,
+        "lead": lead,
+        "other": make_user(session, "ben"),
+        "project": project,
+        "doc": doc,
+    }
 
 
 def test_codebook_merge_moves_every_coding_child_memo_and_section(world):
@@ -62,8 +69,14 @@ def test_codebook_merge_moves_every_coding_child_memo_and_section(world):
     s.flush()
     before = evidence(s)
     preview = codebook_service.merge_preview(s, source, target)
-    assert preview == {"codings": 3, "moved": 2, "duplicates": 1, "children": 1,
-                       "suggestions": 0, "memos": 1}
+    assert preview == {
+        "codings": 3,
+        "moved": 2,
+        "duplicates": 1,
+        "children": 1,
+        "suggestions": 0,
+        "memos": 1,
+    }
 
     moved = codebook_service.merge_codes(s, source, target, user_id=lead.id)
     s.commit()
@@ -71,13 +84,15 @@ def test_codebook_merge_moves_every_coding_child_memo_and_section(world):
 
     assert moved == 2
     assert evidence(s) == before  # not one piece of coded evidence lost
-    assert codings_of(s, target) == 3 and codings_of(s, child) == 1
+    assert codings_of(s, target) == 3
+    assert codings_of(s, child) == 1
     assert s.get(Code, source.id) is None
     assert s.get(Code, child.id).parent_id == target.id  # the sub-code is re-parented, not lost
     assert s.get(Memo, memo.id).code_id == target.id
     assert [c.id for c in s.get(ChapterSection, section.id).codes] == [target.id]
     event = s.scalars(select(Event).where(Event.action == "code.merged")).one()
-    assert event.detail["codings_moved"] == 2 and event.detail["duplicates_dropped"] == 1
+    assert event.detail["codings_moved"] == 2
+    assert event.detail["duplicates_dropped"] == 1
 
 
 def test_codebook_merge_refuses_descendants_self_and_clashing_children(world):
@@ -98,10 +113,12 @@ def test_codebook_merge_refuses_descendants_self_and_clashing_children(world):
 def test_codebook_split_moves_only_the_chosen_codings(world):
     s, lead, ben, project, doc = (world[k] for k in ("session", "lead", "other", "project", "doc"))
     money = make_code(s, project, "Funding", color="#1A7F37", kind="enabler")
-    quotes = ["The pump priming grant came late", "the reward grant felt far off.",
-              "And the money?"]
-    codings = [make_coding(s, doc, money, coder, quote=q)
-               for q in quotes for coder in (lead, ben)]
+    quotes = [
+        "The pump priming grant came late",
+        "the reward grant felt far off.",
+        "And the money?",
+    ]
+    codings = [make_coding(s, doc, money, coder, quote=q) for q in quotes for coder in (lead, ben)]
     before = evidence(s)
     chosen = [c.id for c in codings if "reward" in c.quote]
 
@@ -109,10 +126,13 @@ def test_codebook_split_moves_only_the_chosen_codings(world):
     s.commit()
 
     assert evidence(s) == before
-    assert codings_of(s, new) == 2 and codings_of(s, money) == 4
+    assert codings_of(s, new) == 2
+    assert codings_of(s, money) == 4
     assert {c.quote for c in s.scalars(select(Coding).where(Coding.code_id == new.id))} == {
-        "the reward grant felt far off."}
-    assert new.parent_id == money.parent_id and new.color == "#1A7F37"
+        "the reward grant felt far off."
+    }
+    assert new.parent_id == money.parent_id
+    assert new.color == "#1A7F37"
     assert new.kind.value == "enabler"
 
 
@@ -144,12 +164,19 @@ def test_codebook_move_refuses_cycles_and_appends_at_the_end(world):
 
     codebook_service.move_code(s, leaf, other, user_id=None)
     rows = codebook_service.tree(s, project.id)
-    assert [r.path for r in rows] == ["Barriers", "Barriers/Organisational", "Enablers",
-                                      "Enablers/Focus", "Enablers/Turnover"]
+    assert [r.path for r in rows] == [
+        "Barriers",
+        "Barriers/Organisational",
+        "Enablers",
+        "Enablers/Focus",
+        "Enablers/Turnover",
+    ]
     codebook_service.move_code(s, leaf, None, user_id=None)
     assert codebook_service.code_path(s, leaf) == "Turnover"
     assert s.scalars(select(Event.action).where(Event.action == "code.moved")).all() == [
-        "code.moved", "code.moved"]
+        "code.moved",
+        "code.moved",
+    ]
 
 
 def test_codebook_duplicate_names_under_one_parent_are_refused(world):
@@ -173,12 +200,18 @@ def test_codebook_edit_with_a_stale_lock_version_is_a_conflict(world):
     s, project = world["session"], world["project"]
     code = make_code(s, project, "Turnover", definition="Staff leave.")
     loaded = code.lock_version
-    codebook_service.update_code(s, code, user_id=None, lock_version=loaded,
-                                 definition="Key staff leave during the agreement.")
+    codebook_service.update_code(
+        s,
+        code,
+        user_id=None,
+        lock_version=loaded,
+        definition="Key staff leave during the agreement.",
+    )
     assert code.lock_version == loaded + 1
     with pytest.raises(Conflict, match="changed by someone else"):
-        codebook_service.update_code(s, code, user_id=None, lock_version=loaded,
-                                     definition="An older edit")
+        codebook_service.update_code(
+            s, code, user_id=None, lock_version=loaded, definition="An older edit"
+        )
     assert code.definition == "Key staff leave during the agreement."
 
 
@@ -186,16 +219,27 @@ def test_codebook_concurrent_sessions_cannot_overwrite_each_other(engine, world)
     s, project = world["session"], world["project"]
     code = make_code(s, project, "Turnover")
     s.commit()
-    with Session(engine) as alice, Session(engine, expire_on_commit=False) as bob:
-        mine, theirs = alice.get(Code, code.id), bob.get(Code, code.id)
-        bob.commit()  # Bob's copy stays in memory while Alice saves (SQLite: no open snapshot)
-        codebook_service.update_code(alice, mine, user_id=None, lock_version=mine.lock_version,
-                                     definition="Alice's definition")
-        alice.commit()
+    with Session(engine, expire_on_commit=False) as bob:
+        theirs = bob.get(Code, code.id)
+        bob.commit()  # Bob has the code open in his editor; nothing of his is saved yet
+        with Session(engine) as alice:
+            mine = alice.get(Code, code.id)
+            codebook_service.update_code(
+                alice,
+                mine,
+                user_id=None,
+                lock_version=mine.lock_version,
+                definition="Alice's definition",
+            )
+            alice.commit()
         with pytest.raises((Conflict, StaleDataError)):
-            codebook_service.update_code(bob, theirs, user_id=None,
-                                         lock_version=theirs.lock_version,
-                                         definition="Bob's definition")
+            codebook_service.update_code(
+                bob,
+                theirs,
+                user_id=None,
+                lock_version=theirs.lock_version,
+                definition="Bob's definition",
+            )
         bob.rollback()
     s.expire_all()
     assert s.get(Code, code.id).definition == "Alice's definition"
@@ -238,6 +282,9 @@ def test_codebook_tree_counts_codings_with_sub_codes(world):
     make_coding(s, doc, pump, ben, quote="The pump priming grant came late")
     rows = {r.path: r for r in codebook_service.tree(s, project.id)}
     assert (rows["Enablers"].codings, rows["Enablers"].codings_with_children) == (0, 3)
-    assert (rows["Enablers/Grants"].codings, rows["Enablers/Grants"].codings_with_children) == (1, 3)
+    assert (rows["Enablers/Grants"].codings, rows["Enablers/Grants"].codings_with_children) == (
+        1,
+        3,
+    )
     assert rows["Enablers/Grants/Pump priming"].depth == 2
     assert rows["Enablers"].codable is False

@@ -51,7 +51,8 @@ def test_framework_cell_edits_are_stored_linked_and_audited(session, world):
     fm = framework_matrix(session, project)
     entry = fm.cells[0][0]
     assert entry.summary == "Turnover stalled delivery."
-    assert [q.text for q in entry.quotes] == ["staff turnover"] and entry.coding_ids == [c1]
+    assert [q.text for q in entry.quotes] == ["staff turnover"]
+    assert entry.coding_ids == [c1]
     assert entry.updated_by == "Lena Lead"
     events = session.scalars(select(Event).where(Event.action == "framework.cell_set")
                              .order_by(Event.id)).all()

@@ -62,7 +62,8 @@ def test_matrices_codes_by_cases_counts_segments_and_documents(session, world):
                                               "Enablers/Focus"]
     assert [h.label for h in matrix.cols] == ["Eastwick", "Fenmoor", "Marchshire"]
     assert values(matrix) == [[3, 3, 0], [2, 2, 0], [1, 1, 0], [3, 0, 0], [3, 0, 0]]
-    assert matrix.row_totals == [6, 4, 2, 3, 3] and matrix.col_totals == [6, 3, 0]
+    assert matrix.row_totals == [6, 4, 2, 3, 3]
+    assert matrix.col_totals == [6, 3, 0]
     assert matrix.max_value == 3
     docs = code_matrix(session, world["project"], cols="cases", count="documents")
     assert values(docs) == [[1, 1, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0], [1, 0, 0]]
@@ -84,7 +85,8 @@ def test_matrices_cells_agree_with_their_quote_drill_down(session, world):
 def test_matrices_without_descendants_and_with_filters(session, world):
     project = world["project"]
     own = code_matrix(session, project, cols="cases", descendants=False)
-    assert values(own)[0] == [0, 0, 0] and values(own)[1] == [2, 2, 0]
+    assert values(own)[0] == [0, 0, 0]
+    assert values(own)[1] == [2, 2, 0]
     bob = code_matrix(session, project, cols="cases",
                       filters=Filters(coder_ids=(world["bob"].id,)))
     assert values(bob) == [[1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]]

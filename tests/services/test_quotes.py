@@ -106,7 +106,8 @@ def test_quotes_attribution_counts_and_cases_without(session, world):
     assert (first.case, first.document, first.speaker, first.coder, first.codes) == \
         ("Eastwick", "Eastwick coordinator", "Jane Smith", "Alice Adams", ["Barriers/Poor data"])
     assert first.text == world["east"].text[first.start:first.end]
-    assert first.turn_index == 1 and first.origin == "manual"
+    assert first.turn_index == 1
+    assert first.origin == "manual"
     assert first.attributes == {"authority_type": "London borough"}
     fen = [q for q in result.quotes if q.case == "Fenmoor"]
     assert fen[0].attributes == {"authority_type": "county", "interviewee_role": "finance officer"}
@@ -177,7 +178,9 @@ def test_quotes_words_alone_find_turns(session, world):
     result = run(session, world, text='focused "new manager"')
     assert result.segments == 1
     quote = result.quotes[0]
-    assert quote.coding_id is None and quote.speaker == "Jane Smith" and quote.turn_index == 3
+    assert quote.coding_id is None
+    assert quote.speaker == "Jane Smith"
+    assert quote.turn_index == 3
     assert quote.text == EASTWICK[3][1]
     assert quote.codes == ["Barriers/Poor data", "Barriers/Staff turnover", "Enablers/Focus"]
     assert [k.match for k in quote.kwic] == ["new manager", "focused"]
@@ -186,7 +189,8 @@ def test_quotes_words_alone_find_turns(session, world):
 def test_quotes_paging_keeps_full_counts(session, world):
     result = find_quotes(session, world["project"], QuoteQuery(
         code_ids=(world["codes"]["barriers"].id,)), limit=2, offset=1)
-    assert len(result.quotes) == 2 and result.segments == 6
+    assert len(result.quotes) == 2
+    assert result.segments == 6
     assert ids(world, result) == ["c4", "c6"]
 
 
@@ -227,7 +231,8 @@ def test_quotes_context_expands_to_surrounding_turns(session, world):
     start = east.text.index("Staff turnover hurt")
     ctx = context(session, east.id, start, start + 19, turns=1, project_id=world["project"].id)
     assert [(t.index, t.hit) for t in ctx.turns] == [(2, False), (3, True)]
-    assert ctx.turns[1].text == EASTWICK[3][1] and ctx.turns[0].speaker == "Interviewer"
+    assert ctx.turns[1].text == EASTWICK[3][1]
+    assert ctx.turns[0].speaker == "Interviewer"
     wide = context(session, east.id, start, start + 19, turns=5)
     assert [t.index for t in wide.turns] == [0, 1, 2, 3]
     with pytest.raises(NotFound):

@@ -131,7 +131,7 @@ def test_code_drill_down_lists_documents_with_disagreements(client, world):
     assert "Interview 1" in html
     assert "Interview 2" not in html  # not finished by bob
     assert "Loss of key staff." in html
-    assert "Propose a change to the definition" in html
+    assert "Propose a new definition" in html
 
 
 def test_blind_documents_stay_hidden_from_coders_in_page_and_api(client, world):
@@ -213,6 +213,7 @@ def test_adjudication_form_writes_the_consensus_layer(client, world, session):
     assert coding.coder.username == "consensus"
     event = session.scalars(select(Event).where(Event.action == "agreement.adjudicated")).one()
     assert event.detail["reason"] == "the consequences are a different code"
+    session.commit()  # end the read transaction, so the app can write
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "decided: take b" in html
 
@@ -267,7 +268,8 @@ def test_definition_proposals_from_the_form_and_the_api(client, world, session):
         f"/p/qa/agreement/codes/{turnover.id}/proposals",
         data={
             "csrf_token": token,
-            "text": "Exclude the consequences of turnover.",
+            "text": "Loss of key staff, not its consequences.",
+            "why": "Exclude the consequences of turnover.",
             "document_id": doc.id,
             "start": start,
             "end": start + 31,
@@ -278,7 +280,10 @@ def test_definition_proposals_from_the_form_and_the_api(client, world, session):
     assert response.headers["Location"].endswith(f"/codes/{turnover.id}?coders=alice,bob")
     memo = session.scalars(select(Memo)).one()
     assert memo.kind == "definition_proposal"
+    assert memo.text == "Loss of key staff, not its consequences."
+    assert memo.title == "Exclude the consequences of turnover."
     assert memo.quote == "Staff turnover was the big one."
+    session.commit()  # end the read transaction, so the app can write
     html = client.get(f"/p/qa/agreement/codes/{turnover.id}?coders=alice,bob").get_data(
         as_text=True
     )
@@ -326,6 +331,7 @@ def test_sample_page_draws_a_blind_sample(client, world, session):
     rows = session.scalars(select(Assignment).where(Assignment.sample == "round two")).all()
     assert {r.document_id for r in rows} == {extra.id}
     assert all(r.blind for r in rows)
+    session.commit()  # end the read transaction, so the app can write
     data = post_json(
         client,
         "/api/p/qa/agreement/samples",

@@ -259,6 +259,7 @@ def _propose(code_id: int, data: Mapping[str, Any]) -> Any:
         g.project,
         code=code,
         text=str(data.get("text", "")),
+        why=str(data.get("why", ""))[:300],
         actor=g.user,
         document=doc,
         window=window,
@@ -294,6 +295,7 @@ def propose_json(slug: str, code_id: int) -> ResponseReturnValue:
             "start": memo.start,
             "end": memo.end,
             "quote": memo.quote,
+            "title": memo.title,
             "text": memo.text,
         }
     ), 201

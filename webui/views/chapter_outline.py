@@ -10,30 +10,37 @@ from typing import Any
 
 from flask import g, request
 
-from qualcode.errors import InvalidInput
+from qualcode.errors import InvalidInput, NotFound
 from qualcode.models import Role
 from qualcode.services import chapters as chapter_service
+from qualcode.services import codebook as codebook_service
 from webui.access import project_route
 from webui.db import get_session
 from webui.views.chapters import answer, bp, position_from, request_data, text_field
 
 
 def _code_ids(data: dict[str, Any]) -> list[int] | None:
-    """The section's codes: a JSON list, or the form's multi-select (absent: unchanged)."""
+    """The section's codes: a JSON list of ids, or the form's code paths, one a line
+    (absent: unchanged)."""
     if request.is_json:
         ids = data.get("code_ids")
         if ids is None:
             return None
         if not isinstance(ids, list) or not all(
-                isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
             raise InvalidInput("code_ids must be a list of code ids")
         return ids
-    if "codes_sent" not in request.form:
+    if "codes" not in data:
         return None
-    values = request.form.getlist("code_ids")
-    if not all(v.isdigit() for v in values):
-        raise InvalidInput("code_ids must be code ids")
-    return [int(v) for v in values]
+    ids = []
+    for number, line in enumerate(text_field(data, "codes", 50_000).splitlines(), start=1):
+        if line.strip():
+            try:
+                ids.append(codebook_service.resolve(get_session(), g.project, line).id)
+            except NotFound:
+                raise InvalidInput(f"codes, line {number}: no code {line.strip()}") from None
+    return ids
 
 
 @bp.post("/p/<slug>/chapters/new")
@@ -41,11 +48,19 @@ def _code_ids(data: dict[str, Any]) -> list[int] | None:
 def add_chapter(slug: str) -> Any:
     session = get_session()
     data = request_data()
-    chapter = chapter_service.add_chapter(session, g.project, number=text_field(data, "number", 20),
-                                          title=text_field(data, "title"), user_id=g.user.id)
+    chapter = chapter_service.add_chapter(
+        session,
+        g.project,
+        number=text_field(data, "number", 20),
+        title=text_field(data, "title"),
+        user_id=g.user.id,
+    )
     session.commit()
-    return answer({"id": chapter.id, "number": chapter.number, "title": chapter.title}, 201,
-                 anchor=f"chapter-{chapter.id}")
+    return answer(
+        {"id": chapter.id, "number": chapter.number, "title": chapter.title},
+        201,
+        anchor=f"chapter-{chapter.id}",
+    )
 
 
 @bp.post("/p/<slug>/chapters/<int:chapter_id>/edit")
@@ -54,11 +69,18 @@ def edit_chapter(slug: str, chapter_id: int) -> Any:
     session = get_session()
     chapter = chapter_service.get_chapter(session, g.project, chapter_id)
     data = request_data()
-    chapter_service.update_chapter(session, chapter, number=text_field(data, "number", 20),
-                                   title=text_field(data, "title"), user_id=g.user.id)
+    chapter_service.update_chapter(
+        session,
+        chapter,
+        number=text_field(data, "number", 20),
+        title=text_field(data, "title"),
+        user_id=g.user.id,
+    )
     session.commit()
-    return answer({"id": chapter.id, "number": chapter.number, "title": chapter.title},
-                 anchor=f"chapter-{chapter.id}")
+    return answer(
+        {"id": chapter.id, "number": chapter.number, "title": chapter.title},
+        anchor=f"chapter-{chapter.id}",
+    )
 
 
 @bp.post("/p/<slug>/chapters/<int:chapter_id>/move")
@@ -66,11 +88,11 @@ def edit_chapter(slug: str, chapter_id: int) -> Any:
 def move_chapter(slug: str, chapter_id: int) -> Any:
     session = get_session()
     chapter = chapter_service.get_chapter(session, g.project, chapter_id)
-    chapter_service.move_chapter(session, chapter, position_from(request_data(), chapter.position),
-                                 user_id=g.user.id)
+    chapter_service.move_chapter(
+        session, chapter, position_from(request_data(), chapter.position), user_id=g.user.id
+    )
     session.commit()
-    return answer({"id": chapter.id, "position": chapter.position},
-                 anchor=f"chapter-{chapter.id}")
+    return answer({"id": chapter.id, "position": chapter.position}, anchor=f"chapter-{chapter.id}")
 
 
 @bp.post("/p/<slug>/chapters/<int:chapter_id>/delete")
@@ -90,11 +112,19 @@ def add_section(slug: str, chapter_id: int) -> Any:
     chapter = chapter_service.get_chapter(session, g.project, chapter_id)
     data = request_data()
     section = chapter_service.add_section(
-        session, chapter, number=text_field(data, "number", 20), title=text_field(data, "title"),
-        code_ids=_code_ids(data) or [], user_id=g.user.id)
+        session,
+        chapter,
+        number=text_field(data, "number", 20),
+        title=text_field(data, "title"),
+        code_ids=_code_ids(data) or [],
+        user_id=g.user.id,
+    )
     session.commit()
-    return answer({"id": section.id, "number": section.number, "title": section.title}, 201,
-                 anchor=f"section-{section.id}")
+    return answer(
+        {"id": section.id, "number": section.number, "title": section.title},
+        201,
+        anchor=f"section-{section.id}",
+    )
 
 
 @bp.post("/p/<slug>/chapters/sections/<int:section_id>/edit")
@@ -104,12 +134,23 @@ def edit_section(slug: str, section_id: int) -> Any:
     section = chapter_service.get_section(session, g.project, section_id)
     data = request_data()
     chapter_service.update_section(
-        session, section, number=text_field(data, "number", 20) if "number" in data else None,
-        title=text_field(data, "title") if "title" in data else None, code_ids=_code_ids(data),
-        user_id=g.user.id)
+        session,
+        section,
+        number=text_field(data, "number", 20) if "number" in data else None,
+        title=text_field(data, "title") if "title" in data else None,
+        code_ids=_code_ids(data),
+        user_id=g.user.id,
+    )
     session.commit()
-    return answer({"id": section.id, "number": section.number, "title": section.title,
-                  "code_ids": [c.id for c in section.codes]}, anchor=f"section-{section.id}")
+    return answer(
+        {
+            "id": section.id,
+            "number": section.number,
+            "title": section.title,
+            "code_ids": [c.id for c in section.codes],
+        },
+        anchor=f"section-{section.id}",
+    )
 
 
 @bp.post("/p/<slug>/chapters/sections/<int:section_id>/move")
@@ -117,11 +158,11 @@ def edit_section(slug: str, section_id: int) -> Any:
 def move_section(slug: str, section_id: int) -> Any:
     session = get_session()
     section = chapter_service.get_section(session, g.project, section_id)
-    chapter_service.move_section(session, section, position_from(request_data(), section.position),
-                                 user_id=g.user.id)
+    chapter_service.move_section(
+        session, section, position_from(request_data(), section.position), user_id=g.user.id
+    )
     session.commit()
-    return answer({"id": section.id, "position": section.position},
-                 anchor=f"section-{section.id}")
+    return answer({"id": section.id, "position": section.position}, anchor=f"section-{section.id}")
 
 
 @bp.post("/p/<slug>/chapters/sections/<int:section_id>/delete")

@@ -22,7 +22,6 @@ from qualcode.reports.docx_report import render_bytes
 from qualcode.services import chapters as chapter_service
 from qualcode.services import codebook as codebook_service
 from qualcode.services import reports as report_service
-from qualcode.services.matrices import tree_order
 from webui.access import can, project_route
 from webui.db import get_session
 
@@ -69,9 +68,16 @@ def answer(payload: dict[str, Any], status: int = 200, anchor: str | None = None
 
 def _pin_json(resolved: chapter_service.ResolvedPin) -> dict[str, Any]:
     pin = resolved.pin
-    return {"id": pin.id, "section_id": pin.section_id, "position": pin.position,
-            "coding_id": resolved.coding_id, "text": resolved.text, "note": pin.note,
-            "citation": resolved.citation, "flag": resolved.flag}
+    return {
+        "id": pin.id,
+        "section_id": pin.section_id,
+        "position": pin.position,
+        "coding_id": resolved.coding_id,
+        "text": resolved.text,
+        "note": pin.note,
+        "citation": resolved.citation,
+        "flag": resolved.flag,
+    }
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -84,13 +90,20 @@ def index(slug: str) -> str:
     codes = codebook_service.all_codes(session, g.project.id)
     paths = codebook_service.paths(codes)
     outline = chapter_service.outline(session, g.project)
-    pins = {s.id: chapter_service.resolve_pins(session, s.pins)
-            for chapter in outline for s in chapter.sections}
+    pins = {
+        s.id: chapter_service.resolve_pins(session, s.pins)
+        for chapter in outline
+        for s in chapter.sections
+    }
     return render_template(
-        "chapters/index.html", outline=outline, pins=pins, paths=paths,
-        code_options=[(c.id, paths[c.id]) for c in tree_order(codes)],
-        pseudonyms=report_service.pseudonym_rules(g.project), can_edit=can(Role.LEAD),
-        per_case=3)
+        "chapters/index.html",
+        outline=outline,
+        pins=pins,
+        paths=paths,
+        pseudonyms=report_service.pseudonym_rules(g.project),
+        can_edit=can(Role.LEAD),
+        per_case=3,
+    )
 
 
 @bp.get("/api/p/<slug>/chapters")
@@ -98,13 +111,24 @@ def index(slug: str) -> str:
 def api_outline(slug: str) -> Any:
     """The outline for the pin picker: chapters and their sections."""
     session = get_session()
-    return jsonify({
-        "pin_url": url_for("chapters.pin", slug=slug),
-        "can_pin": can(Role.LEAD),
-        "chapters": [{"id": ch.id, "number": ch.number, "title": ch.title,
-                      "sections": [{"id": s.id, "number": s.number, "title": s.title,
-                                    "pins": len(s.pins)} for s in ch.sections]}
-                     for ch in chapter_service.outline(session, g.project)]})
+    return jsonify(
+        {
+            "pin_url": url_for("chapters.pin", slug=slug),
+            "can_pin": can(Role.LEAD),
+            "chapters": [
+                {
+                    "id": ch.id,
+                    "number": ch.number,
+                    "title": ch.title,
+                    "sections": [
+                        {"id": s.id, "number": s.number, "title": s.title, "pins": len(s.pins)}
+                        for s in ch.sections
+                    ],
+                }
+                for ch in chapter_service.outline(session, g.project)
+            ],
+        }
+    )
 
 
 # --- the quote bank -------------------------------------------------------------------------
@@ -117,13 +141,21 @@ def pin(slug: str) -> Any:
     session = get_session()
     data = request_data()
     section = chapter_service.get_section(session, g.project, whole_field(data, "section_id"))
-    made = chapter_service.pin_quote(session, g.project, coding_id=whole_field(data, "coding_id"),
-                                     section=section, note=text_field(data, "note", MAX_NOTE),
-                                     user_id=g.user.id)
+    made = chapter_service.pin_quote(
+        session,
+        g.project,
+        coding_id=whole_field(data, "coding_id"),
+        section=section,
+        note=text_field(data, "note", MAX_NOTE),
+        user_id=g.user.id,
+    )
     session.commit()
     resolved = chapter_service.resolve_pins(session, [made])[0]
-    return answer({"pin": _pin_json(resolved), "section": f"{section.number} {section.title}"},
-                 201, anchor=f"pin-{made.id}")
+    return answer(
+        {"pin": _pin_json(resolved), "section": f"{section.number} {section.title}"},
+        201,
+        anchor=f"pin-{made.id}",
+    )
 
 
 @bp.post("/p/<slug>/chapters/pins/<int:pin_id>/note")
@@ -131,8 +163,9 @@ def pin(slug: str) -> Any:
 def note(slug: str, pin_id: int) -> Any:
     session = get_session()
     row = chapter_service.get_pin(session, g.project, pin_id)
-    chapter_service.update_note(session, row, text_field(request_data(), "note", MAX_NOTE),
-                                user_id=g.user.id)
+    chapter_service.update_note(
+        session, row, text_field(request_data(), "note", MAX_NOTE), user_id=g.user.id
+    )
     session.commit()
     return answer({"id": row.id, "note": row.note}, anchor=f"pin-{row.id}")
 
@@ -151,8 +184,10 @@ def move_pin(slug: str, pin_id: int) -> Any:
     position = position_from(data, row.position)
     chapter_service.move_pin(session, row, position=position, section=target, user_id=g.user.id)
     session.commit()
-    return answer({"id": row.id, "section_id": row.section_id, "position": row.position},
-                 anchor=f"pin-{row.id}")
+    return answer(
+        {"id": row.id, "section_id": row.section_id, "position": row.position},
+        anchor=f"pin-{row.id}",
+    )
 
 
 def position_from(data: dict[str, Any], current: int) -> int:
@@ -240,11 +275,21 @@ def _pack(chapter: str | None, filename: str) -> Response:
         raise InvalidInput(f"per_case must be a whole number from 0 to {MAX_PER_CASE}")
     session = get_session()
     data = report_service.gather_report(
-        session, g.project, chapter=chapter, per_case=int(per_case),
-        pseudonymise=request.args.get("pseudonymise") in ("1", "on", "true"), viewer=g.user)
+        session,
+        g.project,
+        chapter=chapter,
+        per_case=int(per_case),
+        pseudonymise=request.args.get("pseudonymise") in ("1", "on", "true"),
+        viewer=g.user,
+    )
     session.rollback()  # nothing to write; release the read transaction before rendering
-    return send_file(io.BytesIO(render_bytes(data)), mimetype=DOCX, as_attachment=True,
-                     download_name=filename, max_age=0)
+    return send_file(
+        io.BytesIO(render_bytes(data)),
+        mimetype=DOCX,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
 
 
 from webui.views import chapter_outline  # noqa: E402,F401  (outline editing routes on ``bp``)

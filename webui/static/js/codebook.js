@@ -358,11 +358,11 @@ function setUpEditing() {
     dragged = Number(li.dataset.id);
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", li.dataset.id);
-    rootDrop.hidden = false;
+    rootDrop.classList.add("armed");
   });
   tree.addEventListener("dragend", () => {
     dragged = null;
-    rootDrop.hidden = true;
+    rootDrop.classList.remove("armed", "drop-target");
     tree.querySelectorAll(".drop-target").forEach((n) => n.classList.remove("drop-target"));
   });
   function dropAllowed(li) {
@@ -384,15 +384,18 @@ function setUpEditing() {
     const li = event.target.closest(".cb-node");
     if (!dropAllowed(li)) return;
     event.preventDefault();
-    const id = dragged ?? Number(event.dataTransfer.getData("text/plain"));
-    move(id, Number(li.dataset.id));
+    move(dragged, Number(li.dataset.id));
   });
-  rootDrop.addEventListener("dragover", (event) => { event.preventDefault(); rootDrop.classList.add("drop-target"); });
+  rootDrop.addEventListener("dragover", (event) => {
+    if (dragged === null) return;
+    event.preventDefault();
+    rootDrop.classList.add("drop-target");
+  });
   rootDrop.addEventListener("dragleave", () => rootDrop.classList.remove("drop-target"));
   rootDrop.addEventListener("drop", (event) => {
+    if (dragged === null) return;
     event.preventDefault();
-    const id = dragged ?? Number(event.dataTransfer.getData("text/plain"));
-    move(id, null);
+    move(dragged, null);
   });
 
   // ------------------------------------------------------------ merge
