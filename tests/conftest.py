@@ -17,8 +17,18 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py and tests/h
 
 from qualcode.db import Base, make_engine  # noqa: E402
 from qualcode.db import migrate  # noqa: E402
+from qualcode.db.engine import read_only_transactions  # noqa: E402
 
 PG_URL = os.environ.get("QUALCODE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _deferred_transactions_in_the_test_thread():
+    """The test's own sessions read and write one at a time, so they start deferred SQLite
+    transactions: a test can hold a read open while a request (which sets its own mode, as in
+    production) writes. Worker threads and subprocesses keep the production default."""
+    with read_only_transactions():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,7 @@ def init_app(app: Flask) -> None:
 
 def _transaction_mode() -> None:
     # Pages that only read start deferred SQLite transactions and never queue behind writers.
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        g.read_only_token = read_only_flag.set(True)
+    g.read_only_token = read_only_flag.set(request.method in ("GET", "HEAD", "OPTIONS"))
 
 
 def get_session() -> Session:

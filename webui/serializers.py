@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from qualcode.models import Assignment, Code, Coding, Document, Memo, Turn, User
 from qualcode.text.spans import Utf16Index
 
@@ -222,3 +224,33 @@ def _label_start(text: str, gap_start: int, turn: Turn) -> int:
     if start > 0 and text[start - 1] != "\n":
         return turn.start
     return start
+
+
+def transcript_html(blocks: Sequence[Block]) -> Markup:
+    """The transcript's markup: one ``div.blk`` per block with the speaker and time in a gutter
+    and the pieces as ``span.t`` (``.h`` when hidden) carrying ``data-o`` (code points) and
+    ``data-u`` (UTF-16 units). Built here rather than in Jinja because a 20,000-word interview
+    has thousands of pieces and this is the page's hot path; every text is escaped."""
+    out: list[str] = []
+    previous: str | None = None
+    for block in blocks:
+        turn = block.turn
+        classes = "blk"
+        if turn is not None and turn.is_interviewer:
+            classes += " interviewer"
+        if turn is None:
+            classes += " untagged"
+        if block.speaker and block.speaker == previous:
+            classes += " same-speaker"
+        previous = block.speaker
+        turn_attr = f' data-turn="{turn.index}"' if turn is not None else ""
+        gutter = f'<span class="spk">{escape(block.speaker)}</span>' if block.speaker else ""
+        if block.clock:
+            gutter += f'<span class="ts">{block.clock}</span>'
+        pieces = "".join(
+            f'<span class="t{" h" if p.hidden else ""}" data-o="{p.start}" data-u="{p.start16}">'
+            f"{escape(p.text)}</span>" for p in block.pieces)
+        out.append(f'<div class="{classes}" data-start="{block.start}" data-end="{block.end}"'
+                   f'{turn_attr}><div class="gutter">{gutter}</div>'
+                   f'<div class="txt">{pieces}</div></div>\n')
+    return Markup("".join(out))

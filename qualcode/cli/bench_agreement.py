@@ -58,7 +58,7 @@ def bench_agreement_cmd(
         click.echo(
             f"  per-code table, {unit} units: {seconds:.3f} s best of {repeats} "
             f"(median {figures['median_seconds'][unit]:.3f} s; "
-            f"{figures['cpu_seconds'][unit]:.3f} s CPU, of which reading the database "
+            f"{figures['cpu_seconds'][unit]:.3f} s CPU; gathering the layers alone "
             f"{figures['gather_seconds'][unit]:.3f} s)"
         )
     click.echo(f"  {verdict} the {figures['target_seconds']:g} s target")

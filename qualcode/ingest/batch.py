@@ -3,8 +3,8 @@
 Parsing is CPU-bound, so files are read in worker processes, a few files per task to keep the
 inter-process overhead small. Each file yields its :class:`Transcript` or the
 :class:`InvalidImport` that explains why it cannot be imported. If a worker process dies (a
-crash in a parser), the files it held are retried one by one in a fresh pool, and only the
-file that crashes again is reported. Storing the results (one transaction per file,
+crash in a parser), every file then in flight is re-read alone in a fresh pool, so only the
+file that crashes on its own is reported. Storing the results (one transaction per file,
 duplicates by SHA-256, progress) is the services' job; this module stays pure.
 """
 
@@ -33,6 +33,7 @@ _Refused = tuple[str, str | None, str | None]
 _Sent = tuple[Literal[True], _Packed] | tuple[Literal[False], _Refused]
 
 MAX_FILES_PER_TASK = 8
+MAX_RESTARTS = 3  # consecutive pool failures with nothing read before reading in-process
 CRASHED = "the reader crashed on this file"
 
 
@@ -122,28 +123,58 @@ def read_many(
 def _parallel(
     todo: deque[list[Path]], workers: int, max_bytes: int, labels: tuple[str, ...]
 ) -> Iterator[tuple[Path, Result]]:
+    """Read batches in a pool; after a crash, re-read the suspects alone to find the culprit."""
     pool = ProcessPoolExecutor(max_workers=workers)
     in_flight: deque[tuple[list[Path], Future[list[_Sent]]]] = deque()
+    suspects: set[Path] = set()  # files in flight when a worker died: re-read one at a time
+    idle_breaks = 0  # the pool broke with nothing in flight: it cannot start workers
     finished = False
     try:
         while todo or in_flight:
             while todo and len(in_flight) < 2 * workers:
+                alone = todo[0][0] in suspects
+                if in_flight and (alone or in_flight[0][0][0] in suspects):
+                    break
                 batch = todo.popleft()
-                in_flight.append((batch, pool.submit(_read_batch, batch, max_bytes, labels)))
+                try:
+                    in_flight.append((batch, pool.submit(_read_batch, batch, max_bytes, labels)))
+                except BrokenProcessPool:
+                    todo.appendleft(batch)
+                    break
+                if alone:
+                    break
+            if not in_flight:
+                idle_breaks += 1
+                if idle_breaks > MAX_RESTARTS:  # no workers to be had: read here instead
+                    for path in (path for batch in todo for path in batch):
+                        yield path, _received(_read_one(path, max_bytes, labels))
+                    todo.clear()
+                    break
+                pool = _restart(pool, workers)
+                continue
             batch, future = in_flight.popleft()
             try:
                 results = future.result()
             except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers)
-                retry = [[path] for path in batch] if len(batch) > 1 else []
-                if not retry:
+                pool = _restart(pool, workers)
+                if batch[0] in suspects and len(batch) == 1 and not in_flight:
+                    suspects.discard(batch[0])  # it crashed while read alone: the culprit
                     yield batch[0], InvalidImport(CRASHED, path=str(batch[0]))
-                todo.extendleft(reversed(retry + [b for b, _ in in_flight]))
+                    continue
+                retry = [[p] for b in [batch, *(b for b, _ in in_flight)] for p in b]
+                suspects.update(path for (path,) in retry)
+                todo.extendleft(reversed(retry))
                 in_flight.clear()
                 continue
+            idle_breaks = 0
             for path, sent in zip(batch, results, strict=True):
+                suspects.discard(path)
                 yield path, _received(sent)
         finished = True
     finally:  # a consumer that stops early does not wait for the files still being read
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _restart(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
+    pool.shutdown(wait=False, cancel_futures=True)
+    return ProcessPoolExecutor(max_workers=workers)

@@ -27,7 +27,7 @@ _TIMING = re.compile(rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})")
 # a timing line, an optional leading voice tag, then the payload: the lines up to a blank one
 _CUE = re.compile(
     rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})[^\n]*\n?"
-    r"(?:<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>)?"
+    r"(?:<v(?:\.[^\s>]*)?[ \t]+([^>\n]*)>(?:[ \t]*\n(?=[ \t]*\S))?)?"
     r"((?:[^\n]*\S[^\n]*(?:\n|$))*)",
     re.MULTILINE,
 )

@@ -9,12 +9,16 @@ from typing import Any
 
 BAR_COLOUR = "#1F4E99"
 ZERO_COLOUR = "#BBBBBB"
+HORIZONTAL_UP_TO = 16  # cases; more get upright bars, so the chart keeps to a third of a page
+WIDTH = 6.0  # inches
 
 
 class FrequencyChart:
-    """Horizontal bars of a theme's coded segments per case; cases with none are listed with
-    an empty bar, so the chart also shows where the theme is absent. One figure is reused
-    for every chart of a pack, which keeps a pack of many themes fast."""
+    """Bars of a theme's coded segments per case; cases with none keep an empty place, so
+    the chart also shows where the theme is absent. A few cases are drawn as labelled
+    horizontal bars with their counts, many as upright bars over a count axis. One figure is
+    reused for every chart of a pack, and margins are fixed rather than measured
+    (``tight_layout`` costs more than drawing), which keeps a pack of many themes fast."""
 
     def __init__(self, dpi: int = 100) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,30 +29,37 @@ class FrequencyChart:
         FigureCanvasAgg(self.figure)
 
     def png(self, title: str, frequency: Sequence[tuple[str, int]]) -> bytes:
-        figure = self.figure
-        figure.clear()
+        self.figure.clear()
         labels = [_short(case) for case, _ in frequency]
         values = [count for _, count in frequency]
-        width, height = 6.0, 0.6 + 0.24 * max(len(values), 1)
-        figure.set_size_inches(width, height)
+        if len(values) <= HORIZONTAL_UP_TO:
+            axes = self._horizontal(labels, values)
+        else:
+            axes = self._upright(labels, values)
+        axes.set_title(_short(title, 70), fontsize=9, loc="left")
+        axes.spines[["top", "right"]].set_visible(False)
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def _horizontal(self, labels: list[str], values: list[int]) -> Any:
+        height = 0.6 + 0.24 * max(len(values), 1)
         label_width = 0.15 + 0.062 * max((len(label) for label in labels), default=4)
-        # Fixed margins instead of tight_layout(), which measures every text and costs more
-        # than drawing the chart.
-        figure.subplots_adjust(
-            left=min(label_width / width, 0.5),
+        self.figure.set_size_inches(WIDTH, height)
+        self.figure.subplots_adjust(
+            left=min(label_width / WIDTH, 0.5),
             right=0.95,
             top=1 - 0.35 / height,
             bottom=0.1 / height,
         )
-        axes = figure.add_subplot(1, 1, 1)
+        axes = self.figure.add_subplot(1, 1, 1)
         positions = list(range(len(values)))
-        colours = [BAR_COLOUR if v else ZERO_COLOUR for v in values]
-        axes.barh(positions, values, color=colours, height=0.6)
+        axes.barh(positions, values, color=_colours(values), height=0.6)
         axes.set_yticks(positions, labels=labels, fontsize=8)
         axes.invert_yaxis()
-        axes.xaxis.set_visible(False)  # each bar carries its count; fewer texts draw faster
+        axes.xaxis.set_visible(False)  # each bar carries its count
+        axes.spines["bottom"].set_visible(False)
         axes.set_xlim(0, max(max(values, default=0), 1) * 1.12)
-        axes.set_title(_short(title, 70), fontsize=9, loc="left")
         for position, value in zip(positions, values, strict=True):
             axes.annotate(
                 str(value),
@@ -58,10 +69,28 @@ class FrequencyChart:
                 va="center",
                 fontsize=7,
             )
-        axes.spines[["top", "right", "bottom"]].set_visible(False)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=self.dpi)
-        return buffer.getvalue()
+        return axes
+
+    def _upright(self, labels: list[str], values: list[int]) -> Any:
+        label_height = 0.15 + 0.05 * max((len(label) for label in labels), default=4)
+        height = 1.6 + label_height
+        self.figure.set_size_inches(WIDTH, height)
+        self.figure.subplots_adjust(
+            left=0.08, right=0.98, top=1 - 0.3 / height, bottom=label_height / height
+        )
+        axes = self.figure.add_subplot(1, 1, 1)
+        positions = list(range(len(values)))
+        axes.bar(positions, values, color=_colours(values), width=0.7)
+        axes.set_xticks(positions, labels=labels, fontsize=6, rotation=90)
+        axes.set_xlim(-0.6, len(values) - 0.4)
+        axes.tick_params(axis="y", labelsize=7)
+        axes.yaxis.get_major_locator().set_params(integer=True, nbins=4)
+        axes.set_ylabel("segments", fontsize=7)
+        return axes
+
+
+def _colours(values: list[int]) -> list[str]:
+    return [BAR_COLOUR if v else ZERO_COLOUR for v in values]
 
 
 def _short(text: str, limit: int = 32) -> str:

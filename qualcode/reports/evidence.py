@@ -26,8 +26,13 @@ class Kwic:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"left": self.left, "match": self.match, "right": self.right,
-                "start": self.start, "end": self.end}
+        return {
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,18 @@ class Quote:
     def to_dict(self) -> dict[str, Any]:
         """The ``quotes --json`` item (DESIGN.md), with qualcode's additional fields."""
         out: dict[str, Any] = {
-            "document_id": self.document_id, "document": self.document, "case": self.case,
-            "speaker": self.speaker, "coder": self.coder, "start": self.start, "end": self.end,
-            "text": self.text, "codes": self.codes, "coding_id": self.coding_id,
-            "origin": self.origin, "turn_index": self.turn_index,
+            "document_id": self.document_id,
+            "document": self.document,
+            "case": self.case,
+            "speaker": self.speaker,
+            "coder": self.coder,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "codes": self.codes,
+            "coding_id": self.coding_id,
+            "origin": self.origin,
+            "turn_index": self.turn_index,
             "attributes": self.attributes,
         }
         if self.kwic:
@@ -99,9 +112,13 @@ class QuoteResult:
     def to_dict(self) -> dict[str, Any]:
         """The ``quotes --json`` document (DESIGN.md), with qualcode's additional fields."""
         return {
-            "code": self.label, "count": self.segments, "documents": self.documents,
-            "cases": self.cases, "cases_without": [c.name for c in self.cases_without],
-            "offset": self.offset, "limit": self.limit,
+            "code": self.label,
+            "count": self.segments,
+            "documents": self.documents,
+            "cases": self.cases,
+            "cases_without": [c.name for c in self.cases_without],
+            "offset": self.offset,
+            "limit": self.limit,
             "quotes": [q.to_dict() for q in self.quotes],
         }
 
@@ -143,11 +160,13 @@ class Matrix:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "count": self.count,
+            "kind": self.kind,
+            "count": self.count,
             "rows": [{"key": h.key, "label": h.label} for h in self.rows],
             "cols": [{"key": h.key, "label": h.label} for h in self.cols],
             "cells": [[cell.value for cell in row] for row in self.cells],
-            "row_totals": self.row_totals, "col_totals": self.col_totals,
+            "row_totals": self.row_totals,
+            "col_totals": self.col_totals,
         }
 
 
@@ -178,6 +197,11 @@ class FrameworkMatrix:
         return {
             "cases": [{"key": h.key, "label": h.label} for h in self.cases],
             "themes": [{"key": h.key, "label": h.label} for h in self.themes],
-            "cells": [[{"summary": e.summary, "coding_ids": e.coding_ids,
-                        "evidence": e.evidence} for e in row] for row in self.cells],
+            "cells": [
+                [
+                    {"summary": e.summary, "coding_ids": e.coding_ids, "evidence": e.evidence}
+                    for e in row
+                ]
+                for row in self.cells
+            ],
         }

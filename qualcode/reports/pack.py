@@ -127,7 +127,8 @@ class AgreementSummary:
             f"{' and '.join(self.coders)} double-coded {self.documents} documents: "
             f"pooled Krippendorff's alpha {fmt(self.pooled_alpha, '{:.2f}')}, "
             f"mean Cohen's kappa {fmt(self.mean_kappa, '{:.2f}')}, "
-            f"mean agreement {fmt(self.mean_percent, '{:.1%}')} over {self.codes} codes"
+            f"mean agreement {fmt(self.mean_percent, '{:.1%}')} over the {self.codes} codes "
+            "of this pack"
         )
 
 

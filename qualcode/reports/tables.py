@@ -20,28 +20,56 @@ from qualcode.errors import InvalidInput
 from qualcode.reports.evidence import FrameworkMatrix, Matrix, Quote, QuoteResult
 
 Target = Path | IO[bytes]
-QUOTE_COLUMNS = ("case", "document", "speaker", "coder", "codes", "text", "start", "end",
-                 "document_id", "coding_id", "origin", "turn")
+QUOTE_COLUMNS = (
+    "case",
+    "document",
+    "speaker",
+    "coder",
+    "codes",
+    "text",
+    "start",
+    "end",
+    "document_id",
+    "coding_id",
+    "origin",
+    "turn",
+)
 FORMULA_START = ("=", "+", "@", "\t", "\r")
 SHADE = "2F6DB5"  # the darkest matrix cell; others blend towards white
 
 
 # --- quotes -----------------------------------------------------------------------------------
 
+
 def quote_rows(result: QuoteResult) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of the quotes table: fixed columns, then one per attribute."""
     attributes = sorted({name for q in result.quotes for name in q.attributes})
     header = [*QUOTE_COLUMNS, *attributes]
-    rows = [[q.case or "", q.document, q.speaker or "", q.coder or "", "; ".join(q.codes),
-             q.text, q.start, q.end, q.document_id, q.coding_id, q.origin or "",
-             q.turn_index if q.turn_index is not None else "",
-             *(q.attributes.get(name, "") for name in attributes)] for q in result.quotes]
+    rows = [
+        [
+            q.case or "",
+            q.document,
+            q.speaker or "",
+            q.coder or "",
+            "; ".join(q.codes),
+            q.text,
+            q.start,
+            q.end,
+            q.document_id,
+            q.coding_id,
+            q.origin or "",
+            q.turn_index if q.turn_index is not None else "",
+            *(q.attributes.get(name, "") for name in attributes),
+        ]
+        for q in result.quotes
+    ]
     return header, rows
 
 
 def summary_lines(result: QuoteResult) -> list[str]:
-    lines = [f"{result.segments} segments in {result.documents} documents from "
-             f"{result.cases} cases."]
+    lines = [
+        f"{result.segments} segments in {result.documents} documents from {result.cases} cases."
+    ]
     if result.cases_without:
         lines.append("No quotes from: " + ", ".join(c.name for c in result.cases_without) + ".")
     return lines
@@ -70,9 +98,19 @@ def quotes_xlsx(result: QuoteResult, target: Target) -> None:
     for row in sheet.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     summary = book.create_sheet("Summary")
-    _table(summary, ["query", "segments", "documents", "cases", "cases without quotes"],
-           [[result.label, result.segments, result.documents, result.cases,
-             ", ".join(c.name for c in result.cases_without)]])
+    _table(
+        summary,
+        ["query", "segments", "documents", "cases", "cases without quotes"],
+        [
+            [
+                result.label,
+                result.segments,
+                result.documents,
+                result.cases,
+                ", ".join(c.name for c in result.cases_without),
+            ]
+        ],
+    )
     _save(book, target)
 
 
@@ -104,7 +142,10 @@ def attribution(quote: Quote) -> str:
 
 
 QUOTE_WRITERS: dict[str, Callable[[QuoteResult, Target], None]] = {
-    ".csv": quotes_csv, ".xlsx": quotes_xlsx, ".docx": quotes_docx}
+    ".csv": quotes_csv,
+    ".xlsx": quotes_xlsx,
+    ".docx": quotes_docx,
+}
 
 
 def write_quotes(result: QuoteResult, path: Path) -> None:
@@ -114,11 +155,13 @@ def write_quotes(result: QuoteResult, path: Path) -> None:
 
 # --- matrices ---------------------------------------------------------------------------------
 
+
 def matrix_rows(matrix: Matrix) -> tuple[list[str], list[list[Any]]]:
     header = ["code", *(h.label for h in matrix.cols), "Total"]
     rows: list[list[Any]] = [
         [h.label, *(cell.value for cell in row), matrix.row_totals[i]]
-        for i, (h, row) in enumerate(zip(matrix.rows, matrix.cells, strict=True))]
+        for i, (h, row) in enumerate(zip(matrix.rows, matrix.cells, strict=True))
+    ]
     rows.append(["Total", *matrix.col_totals, ""])
     return header, rows
 
@@ -149,20 +192,26 @@ def matrix_xlsx(matrix: Matrix, target: Target) -> None:
                 sheet.cell(r, c).fill = PatternFill("solid", start_color=colour, end_color=colour)
                 if cell.value / top > 0.6:
                     sheet.cell(r, c).font = Font(color="FFFFFF")
-    sheet.cell(len(rows) + 3, 1, f"Cells count {matrix.count}; rows are codes "
-                                 f"(with their sub-codes), columns are {matrix.kind}.")
+    sheet.cell(
+        len(rows) + 3,
+        1,
+        f"Cells count {matrix.count}; rows are codes "
+        f"(with their sub-codes), columns are {matrix.kind}.",
+    )
     _save(book, target)
 
 
 def shade_hex(fraction: float) -> str:
     """RGB hex blending white towards :data:`SHADE` by ``fraction`` (0..1)."""
     fraction = min(1.0, max(0.0, fraction))
-    channels = [int(SHADE[i:i + 2], 16) for i in (0, 2, 4)]
+    channels = [int(SHADE[i : i + 2], 16) for i in (0, 2, 4)]
     return "".join(f"{round(255 - (255 - ch) * fraction):02X}" for ch in channels)
 
 
 MATRIX_WRITERS: dict[str, Callable[[Matrix, Target], None]] = {
-    ".csv": matrix_csv, ".xlsx": matrix_xlsx}
+    ".csv": matrix_csv,
+    ".xlsx": matrix_xlsx,
+}
 
 
 def write_matrix(matrix: Matrix, path: Path) -> None:
@@ -170,6 +219,7 @@ def write_matrix(matrix: Matrix, path: Path) -> None:
 
 
 # --- framework matrix -------------------------------------------------------------------------
+
 
 def framework_rows(framework: FrameworkMatrix) -> tuple[list[str], list[list[str]]]:
     """Cases × themes; each cell the summary, then the linked quotes, then the evidence count."""
@@ -179,8 +229,7 @@ def framework_rows(framework: FrameworkMatrix) -> tuple[list[str], list[list[str
         cells = []
         for entry in entries:
             parts = [entry.summary] if entry.summary else []
-            parts += [f"“{q.text}” ({q.speaker or 'unknown'}, {q.document})"
-                      for q in entry.quotes]
+            parts += [f"“{q.text}” ({q.speaker or 'unknown'}, {q.document})" for q in entry.quotes]
             parts.append(f"[{entry.evidence} coded segments]")
             cells.append("\n".join(parts))
         rows.append([case.label, *cells])
@@ -212,22 +261,28 @@ def framework_xlsx(framework: FrameworkMatrix, target: Target) -> None:
 
 
 FRAMEWORK_WRITERS: dict[str, Callable[[FrameworkMatrix, Target], None]] = {
-    ".csv": framework_csv, ".xlsx": framework_xlsx}
+    ".csv": framework_csv,
+    ".xlsx": framework_xlsx,
+}
 
 
 # --- shared -----------------------------------------------------------------------------------
 
+
 def _writer(writers: dict[str, Any], path: Path) -> Any:
     suffix = path.suffix.lower()
     if suffix not in writers:
-        raise InvalidInput(f"{path.name}: cannot write {suffix or 'files without an extension'}"
-                           f"; use {', '.join(sorted(writers))}")
+        raise InvalidInput(
+            f"{path.name}: cannot write {suffix or 'files without an extension'}"
+            f"; use {', '.join(sorted(writers))}"
+        )
     return writers[suffix]
 
 
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and (value[:1] in FORMULA_START
-                                   or (value[:1] == "-" and value[1:2] not in ("", " "))):
+    if isinstance(value, str) and (
+        value[:1] in FORMULA_START or (value[:1] == "-" and value[1:2] not in ("", " "))
+    ):
         return "'" + value
     return value
 

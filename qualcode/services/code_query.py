@@ -81,6 +81,7 @@ GapWords = Callable[[int, int, int], int]
 
 # --- parsing ----------------------------------------------------------------------------------
 
+
 def parse(text: str) -> CodeQuery:
     """Parse the text syntax; ``InvalidInput`` names the position of the first problem."""
     tokens = _tokens(text)
@@ -161,8 +162,9 @@ class _Parser:
             node = self.expr()
             close = self._peek()
             if close is None or close[0] != ")":
-                raise InvalidInput(f"code query: the parenthesis at character {at + 1} "
-                                   "is not closed")
+                raise InvalidInput(
+                    f"code query: the parenthesis at character {at + 1} is not closed"
+                )
             self.pos += 1
             return node
         raise InvalidInput(f"code query: expected a code, found {value!r} at character {at + 1}")
@@ -183,6 +185,7 @@ def to_text(query: CodeQuery) -> str:
 
 # --- binding and evaluation -------------------------------------------------------------------
 
+
 def bind(query: CodeQuery, resolve: Callable[[str], tuple[str, Iterable[int]]]) -> CodeQuery:
     """Resolve each code: ``resolve(ref)`` returns its canonical path and the code ids it
     stands for (raising ``NotFound`` for an unknown code)."""
@@ -200,17 +203,20 @@ def code_ids(query: CodeQuery) -> set[int]:
 
 
 def needs_turns(query: CodeQuery) -> bool:
-    return isinstance(query, Op) and (query.op == "SAMETURN" or needs_turns(query.left)
-                                      or needs_turns(query.right))
+    return isinstance(query, Op) and (
+        query.op == "SAMETURN" or needs_turns(query.left) or needs_turns(query.right)
+    )
 
 
 def needs_text(query: CodeQuery) -> bool:
-    return isinstance(query, Op) and (query.op == "NEAR" or needs_text(query.left)
-                                      or needs_text(query.right))
+    return isinstance(query, Op) and (
+        query.op == "NEAR" or needs_text(query.left) or needs_text(query.right)
+    )
 
 
-def evaluate(query: CodeQuery, hits: Sequence[Hit],
-             gap_words: GapWords | None = None) -> dict[int, frozenset[int]]:
+def evaluate(
+    query: CodeQuery, hits: Sequence[Hit], gap_words: GapWords | None = None
+) -> dict[int, frozenset[int]]:
     """The hits the query selects: ``key → ids of the codes it was matched with`` (its own
     code included). ``gap_words`` is needed for ``NEAR``."""
     by_document: dict[int, list[Hit]] = {}
@@ -222,15 +228,18 @@ def evaluate(query: CodeQuery, hits: Sequence[Hit],
     return out
 
 
-def _evaluate(query: CodeQuery, hits: list[Hit],
-              gap_words: GapWords | None) -> dict[int, frozenset[int]]:
+def _evaluate(
+    query: CodeQuery, hits: list[Hit], gap_words: GapWords | None
+) -> dict[int, frozenset[int]]:
     if isinstance(query, CodeRef):
         return {h.key: frozenset({h.code_id}) for h in hits if h.code_id in query.code_ids}
     left = _evaluate(query.left, hits, gap_words)
     right = _evaluate(query.right, hits, gap_words)
     if query.op == "OR":
-        return {key: left.get(key, frozenset()) | right.get(key, frozenset())
-                for key in left.keys() | right.keys()}
+        return {
+            key: left.get(key, frozenset()) | right.get(key, frozenset())
+            for key in left.keys() | right.keys()
+        }
     by_key = {h.key: h for h in hits}
     partners = [by_key[key] for key in right]
     out: dict[int, frozenset[int]] = {}

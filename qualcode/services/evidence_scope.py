@@ -25,8 +25,11 @@ from qualcode.services import assignments
 from qualcode.services import documents as document_service
 from qualcode.services import users as user_service
 
-ORIGIN_ALIASES = {"adjudicated": Origin.ADJUDICATION, "suggested": Origin.SUGGESTION,
-                  "imported": Origin.IMPORT}
+ORIGIN_ALIASES = {
+    "adjudicated": Origin.ADJUDICATION,
+    "suggested": Origin.SUGGESTION,
+    "imported": Origin.IMPORT,
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,9 @@ def parse_origin(value: str) -> Origin:
         raise InvalidInput(f"unknown origin {value!r}: use one of {names}") from None
 
 
-def resolve_scope(session: Session, project: Project, filters: Filters, *,
-                  viewer: User | None = None) -> Scope:
+def resolve_scope(
+    session: Session, project: Project, filters: Filters, *, viewer: User | None = None
+) -> Scope:
     by_case, by_doc = document_service.attribute_map(session, project)
     names = {name for name, _ in filters.where}
     unknown = sorted(names - {a.name for a in document_service.list_attributes(session, project)})
@@ -84,13 +88,19 @@ def resolve_scope(session: Session, project: Project, filters: Filters, *,
     documents: dict[int, int | None] = {}
     titles: dict[int, str] = {}
     attributes: dict[int, dict[str, str]] = {}
-    rows = session.execute(select(Document.id, Document.case_id, Document.title).where(
-        Document.project_id == project.id, Document.is_current.is_(True)))
+    rows = session.execute(
+        select(Document.id, Document.case_id, Document.title).where(
+            Document.project_id == project.id, Document.is_current.is_(True)
+        )
+    )
     for doc_id, case_id, title in rows:
         if filters.case_ids and case_id not in filters.case_ids:
             continue
-        attrs = {**by_case.get(case_id, {}), **by_doc.get(doc_id, {})} if case_id else \
-            dict(by_doc.get(doc_id, {}))
+        attrs = (
+            {**by_case.get(case_id, {}), **by_doc.get(doc_id, {})}
+            if case_id
+            else dict(by_doc.get(doc_id, {}))
+        )
         if all(attrs.get(name) in {v for n, v in filters.where if n == name} for name in names):
             documents[doc_id] = case_id
             titles[doc_id] = title
@@ -106,17 +116,24 @@ def resolve_scope(session: Session, project: Project, filters: Filters, *,
     if coders:
         clauses.append(Coding.coder_id.in_(sorted(coders)))
     if filters.origins:
-        clauses.append(Coding.origin.in_(sorted({parse_origin(o) for o in filters.origins},
-                                                key=lambda o: o.value)))
+        clauses.append(
+            Coding.origin.in_(
+                sorted({parse_origin(o) for o in filters.origins}, key=lambda o: o.value)
+            )
+        )
     if viewer is not None:
         blind = assignments.blind_documents(session, project.id, viewer)
         if blind:
-            clauses.append(not_(and_(Coding.document_id.in_(sorted(blind)),
-                                     Coding.coder_id != viewer.id)))
+            clauses.append(
+                not_(and_(Coding.document_id.in_(sorted(blind)), Coding.coder_id != viewer.id))
+            )
 
     all_cases = {c.id: c.name for c in document_service.list_cases(session, project)}
     in_scope = {case_id for case_id in documents.values() if case_id is not None}
-    cases = sorted((CaseRef(cid, all_cases[cid]) for cid in in_scope if cid in all_cases),
-                   key=lambda c: c.name.lower())
-    return Scope(clauses, documents, titles, cases, all_cases, attributes,
-                 filters.exclude_interviewer)
+    cases = sorted(
+        (CaseRef(cid, all_cases[cid]) for cid in in_scope if cid in all_cases),
+        key=lambda c: c.name.lower(),
+    )
+    return Scope(
+        clauses, documents, titles, cases, all_cases, attributes, filters.exclude_interviewer
+    )

@@ -25,7 +25,9 @@ from qualcode.services.quotes import quotes_by_id
 MAX_SUMMARY = 20_000
 
 
-def themes(session: Session, project: Project, theme_ids: Sequence[int] | None = None) -> list[Code]:
+def themes(
+    session: Session, project: Project, theme_ids: Sequence[int] | None = None
+) -> list[Code]:
     """The chosen codes (in the order given), or the top-level codes in codebook order."""
     codes = codebook.all_codes(session, project.id)
     if theme_ids is None:
@@ -37,22 +39,37 @@ def themes(session: Session, project: Project, theme_ids: Sequence[int] | None =
     return [by_id[i] for i in dict.fromkeys(theme_ids)]
 
 
-def framework_matrix(session: Session, project: Project, *,
-                     theme_ids: Sequence[int] | None = None,
-                     case_ids: Sequence[int] | None = None,
-                     viewer: User | None = None) -> FrameworkMatrix:
+def framework_matrix(
+    session: Session,
+    project: Project,
+    *,
+    theme_ids: Sequence[int] | None = None,
+    case_ids: Sequence[int] | None = None,
+    viewer: User | None = None,
+) -> FrameworkMatrix:
     """Every case of the project (or those chosen) × the themes, with summaries, linked
     quotes and evidence counts. With ``viewer``, blind mode applies to quotes and counts."""
     theme_codes = themes(session, project, theme_ids)
     paths = codebook.paths(codebook.all_codes(session, project.id))
-    cases = [c for c in document_service.list_cases(session, project)
-             if case_ids is None or c.id in case_ids]
-    counts = code_matrix(session, project, cols="cases",
-                         code_ids=[c.id for c in theme_codes], viewer=viewer)
-    evidence = {(row.key, col.key): counts.cells[i][j].value
-                for i, row in enumerate(counts.rows) for j, col in enumerate(counts.cols)}
-    stored = {(cell.case_id, cell.code_id): cell for cell in session.scalars(
-        select(FrameworkCell).where(FrameworkCell.project_id == project.id))}
+    cases = [
+        c
+        for c in document_service.list_cases(session, project)
+        if case_ids is None or c.id in case_ids
+    ]
+    counts = code_matrix(
+        session, project, cols="cases", code_ids=[c.id for c in theme_codes], viewer=viewer
+    )
+    evidence = {
+        (row.key, col.key): counts.cells[i][j].value
+        for i, row in enumerate(counts.rows)
+        for j, col in enumerate(counts.cols)
+    }
+    stored = {
+        (cell.case_id, cell.code_id): cell
+        for cell in session.scalars(
+            select(FrameworkCell).where(FrameworkCell.project_id == project.id)
+        )
+    }
     linked = [int(i) for cell in stored.values() for i in cell.coding_ids]
     quotes = {q.coding_id: q for q in quotes_by_id(session, project, linked, viewer=viewer)}
     editors = _user_labels(session, {c.updated_by_id for c in stored.values()})
@@ -68,8 +85,11 @@ def framework_matrix(session: Session, project: Project, *,
                 entry.updated_by = editors.get(cell.updated_by_id)
             row.append(entry)
         cells.append(row)
-    return FrameworkMatrix([Header(c.id, c.name) for c in cases],
-                           [Header(t.id, paths[t.id]) for t in theme_codes], cells)
+    return FrameworkMatrix(
+        [Header(c.id, c.name) for c in cases],
+        [Header(t.id, paths[t.id]) for t in theme_codes],
+        cells,
+    )
 
 
 def _user_labels(session: Session, ids: set[int | None]) -> dict[int | None, str]:
@@ -79,14 +99,27 @@ def _user_labels(session: Session, ids: set[int | None]) -> dict[int | None, str
     return {u.id: u.label for u in session.scalars(select(User).where(User.id.in_(wanted)))}
 
 
-def get_cell(session: Session, project: Project, case_id: int, code_id: int) -> FrameworkCell | None:
-    return session.scalar(select(FrameworkCell).where(
-        FrameworkCell.project_id == project.id, FrameworkCell.case_id == case_id,
-        FrameworkCell.code_id == code_id))
+def get_cell(
+    session: Session, project: Project, case_id: int, code_id: int
+) -> FrameworkCell | None:
+    return session.scalar(
+        select(FrameworkCell).where(
+            FrameworkCell.project_id == project.id,
+            FrameworkCell.case_id == case_id,
+            FrameworkCell.code_id == code_id,
+        )
+    )
 
 
-def set_framework_cell(session: Session, project: Project, case_id: int, code_id: int,
-                       summary: str, coding_ids: Sequence[int], user_id: int | None) -> FrameworkCell:
+def set_framework_cell(
+    session: Session,
+    project: Project,
+    case_id: int,
+    code_id: int,
+    summary: str,
+    coding_ids: Sequence[int],
+    user_id: int | None,
+) -> FrameworkCell:
     """Write a cell's summary and linked codings (each must be a coding of a document of that
     case in this project), recording the change in the audit log."""
     case = get_or_raise(session, Case, case_id, project_id=project.id)
@@ -96,10 +129,13 @@ def set_framework_cell(session: Session, project: Project, case_id: int, code_id
     ids = list(dict.fromkeys(int(i) for i in coding_ids))
     if ids:
         found: dict[int, int | None] = {
-            coding_id: case_id for coding_id, case_id in session.execute(
+            coding_id: case_id
+            for coding_id, case_id in session.execute(
                 select(Coding.id, Document.case_id)
                 .join(Document, Document.id == Coding.document_id)
-                .where(Coding.id.in_(ids), Document.project_id == project.id))}
+                .where(Coding.id.in_(ids), Document.project_id == project.id)
+            )
+        }
         for coding_id in ids:
             if coding_id not in found:
                 raise NotFound(f"no coding with id {coding_id}")
@@ -114,7 +150,17 @@ def set_framework_cell(session: Session, project: Project, case_id: int, code_id
     cell.coding_ids = ids
     cell.updated_by_id = user_id
     session.flush()
-    audit.record(session, "framework.cell_set", cell, project_id=project.id, user_id=user_id,
-                 detail={"case_id": case.id, "code_id": code.id, "before": before,
-                         "after": {"summary": cell.summary, "coding_ids": ids}})
+    audit.record(
+        session,
+        "framework.cell_set",
+        cell,
+        project_id=project.id,
+        user_id=user_id,
+        detail={
+            "case_id": case.id,
+            "code_id": code.id,
+            "before": before,
+            "after": {"summary": cell.summary, "coding_ids": ids},
+        },
+    )
     return cell

@@ -15,16 +15,20 @@ How the snapshot maps onto qualcode, and the decisions the report explains:
   project unless already a member.
 - Codes go through ``codebook_io.import_spec``: a code whose path is already in the project is
   updated in place. Sibling codes with the same name are renamed ``Name (2)``; ``/`` in a
-  name becomes ``-``. Codes are always looked up by GUID, never by name.
+  name becomes ``-``. Codings find their code by GUID, never by name. A code the file marks
+  inactive is deactivated after its codings are in.
 - Sources become documents (source type ``qdpx``) with speaker turns detected on their text,
   which is kept as it is apart from the canonical form ``add_document`` needs. A document of
-  this project with the same text (and GUID, if it has one) is reused, so importing the same
-  file twice adds nothing the second time.
+  this project with the same text is reused (its codings and memos go there), so importing
+  the same file twice adds nothing the second time. A source's description is kept as a memo
+  of kind ``description`` on the document (and exported back as the description).
 - Variables become attributes scoped to where their values appear (on cases, on documents, or
-  both). A document in several cases stays in the first.
+  both), typed as :mod:`qualcode.services.interchange_values` describes. A document in several
+  cases stays in the first.
 - Each coding of a selection is one ``Coding`` (origin ``import``) by the coding's user, else
-  the selection's, else the importing user. A selection's description becomes a memo on its
-  coding (when it has exactly one) or on its span.
+  the selection's, else the importing user (else the ``imported`` pseudo-coder). A
+  selection's description becomes a memo on its coding (when it has exactly one) or on its
+  span.
 - Notes become memos on their targets (a note on several items becomes one memo each); a
   note without a target is a project memo. Sets are reported as not carried over.
 """

@@ -200,11 +200,10 @@ class _Exporter:
         memos = self.session.scalars(
             select(Memo).where(Memo.project_id == self.project.id).order_by(Memo.id)
         )
-        code_guids = dict(
-            self.session.execute(
-                select(Code.id, Code.guid).where(Code.project_id == self.project.id)
-            ).tuples()
+        rows = self.session.execute(
+            select(Code.id, Code.guid).where(Code.project_id == self.project.id)
         )
+        code_guids = {code_id: guid for code_id, guid in rows}
         for memo in memos:
             if memo.kind == DESCRIPTION_MEMO and memo.document_id is not None:
                 continue  # exported as the document's description

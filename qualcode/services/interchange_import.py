@@ -356,8 +356,9 @@ class Importer(AnnotationSteps):
                     turns=find_turns(canonical.text, interviewer_labels=labels),
                     source_type="qdpx",
                 )
+                title = source.name.strip() or source.guid
                 doc = document_service.add_document(
-                    self.session, self.project, transcript, title=source.name.strip() or source.guid,
+                    self.session, self.project, transcript, title=title,
                     filename=source.name[:500], case=case, user_id=self.user_id,
                 )  # fmt: skip
                 self.guids.assign(doc, source.guid)

@@ -23,13 +23,15 @@ def parse_terms(text: str) -> list[re.Pattern[str]]:
     patterns = []
     for match in _TERM.finditer(text or ""):
         phrase = match.group(1) if match.group(1) is not None else match.group(2)
-        words = [w for w in (w.strip(".,;:!?()[]'") for w in _SEPARATOR.split(phrase))
-                 if w.strip("*")]
+        words = [
+            w for w in (w.strip(".,;:!?()[]'") for w in _SEPARATOR.split(phrase)) if w.strip("*")
+        ]
         if not words:
             continue
         parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words]
-        patterns.append(re.compile(r"(?<!\w)" + _SEPARATOR.pattern.join(parts) + r"(?!\w)",
-                                   re.IGNORECASE))
+        patterns.append(
+            re.compile(r"(?<!\w)" + _SEPARATOR.pattern.join(parts) + r"(?!\w)", re.IGNORECASE)
+        )
     return patterns
 
 
@@ -49,18 +51,22 @@ def kwic(text: str, start: int, end: int, *, width: int = WIDTH, offset: int = 0
     """The match ``text[start:end]`` with up to ``width`` characters either side, cut at word
     boundaries and on one line; ``offset`` is added to the reported positions (for a text that
     is itself a slice of the document)."""
-    left = text[max(0, start - width):start]
+    left = text[max(0, start - width) : start]
     if start - width > 0 and " " in left:
-        left = left[left.index(" ") + 1:]
-    right = text[end:end + width]
+        left = left[left.index(" ") + 1 :]
+    right = text[end : end + width]
     if end + width < len(text) and " " in right:
-        right = right[:right.rindex(" ")]
-    return Kwic(" ".join(left.split()) + (" " if left[-1:].isspace() else ""),
-                text[start:end],
-                (" " if right[:1].isspace() else "") + " ".join(right.split()),
-                start + offset, end + offset)
+        right = right[: right.rindex(" ")]
+    return Kwic(
+        " ".join(left.split()) + (" " if left[-1:].isspace() else ""),
+        text[start:end],
+        (" " if right[:1].isspace() else "") + " ".join(right.split()),
+        start + offset,
+        end + offset,
+    )
 
 
-def kwic_all(text: str, spans: Sequence[tuple[int, int]], *, offset: int = 0,
-             width: int = WIDTH) -> list[Kwic]:
+def kwic_all(
+    text: str, spans: Sequence[tuple[int, int]], *, offset: int = 0, width: int = WIDTH
+) -> list[Kwic]:
     return [kwic(text, a, b, offset=offset, width=width) for a, b in spans]

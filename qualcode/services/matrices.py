@@ -24,7 +24,7 @@ from sqlalchemy import String, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.models import Code, Coding, Document, Project, User
+from qualcode.models import Code, Coding, Project, User
 from qualcode.reports.evidence import Cell, Header, Matrix
 from qualcode.services import codebook
 from qualcode.services.documents import list_attributes
@@ -45,8 +45,9 @@ def tree_order(codes: Sequence[Code]) -> list[Code]:
     while stack:
         code = stack.pop()
         out.append(code)
-        stack.extend(sorted(children.get(code.id, []), key=lambda c: (c.position, c.id),
-                            reverse=True))
+        stack.extend(
+            sorted(children.get(code.id, []), key=lambda c: (c.position, c.id), reverse=True)
+        )
     return out
 
 
@@ -63,8 +64,7 @@ class _Tally:
     col_segments: dict[int, int] = field(default_factory=dict)
     col_documents: dict[int, set[int]] = field(default_factory=dict)
 
-    def add(self, rows: list[int], col: int, document_id: int, ids: str | None,
-            size: int) -> None:
+    def add(self, rows: list[int], col: int, document_id: int, ids: str | None, size: int) -> None:
         for row in rows:
             key = (row, col)
             self.segments[key] = self.segments.get(key, 0) + size
@@ -76,17 +76,29 @@ class _Tally:
 
     def matrix(self, kind: str, count: str, rows: list[Header], cols: list[Header]) -> Matrix:
         by_documents = count == "documents"
-        cells = [[Cell(len(self.documents.get((r, c), ())) if by_documents
-                       else self.segments.get((r, c), 0), _ids(self.ids.get((r, c))))
-                  for c in range(self.cols)] for r in range(self.rows)]
+        cells = [
+            [
+                Cell(
+                    len(self.documents.get((r, c), ()))
+                    if by_documents
+                    else self.segments.get((r, c), 0),
+                    _ids(self.ids.get((r, c))),
+                )
+                for c in range(self.cols)
+            ]
+            for r in range(self.rows)
+        ]
         if by_documents:
-            row_totals = [len(set().union(*(self.documents.get((r, c), set())
-                                            for c in range(self.cols))))
-                          for r in range(self.rows)]
+            row_totals = [
+                len(set().union(*(self.documents.get((r, c), set()) for c in range(self.cols))))
+                for r in range(self.rows)
+            ]
             col_totals = [len(self.col_documents.get(c, ())) for c in range(self.cols)]
         else:  # each coding is in one column, so a row's total is its sum
-            row_totals = [sum(self.segments.get((r, c), 0) for c in range(self.cols))
-                          for r in range(self.rows)]
+            row_totals = [
+                sum(self.segments.get((r, c), 0) for c in range(self.cols))
+                for r in range(self.rows)
+            ]
             col_totals = [self.col_segments.get(c, 0) for c in range(self.cols)]
         return Matrix(kind, count, rows, cols, cells, row_totals, col_totals)
 
@@ -95,10 +107,18 @@ def _ids(chunks: list[str] | None) -> tuple[int, ...]:
     return tuple(sorted(int(i) for i in ",".join(chunks).split(","))) if chunks else ()
 
 
-def code_matrix(session: Session, project: Project, *, cols: str = "cases",
-                count: str = "segments", code_ids: Sequence[int] | None = None,
-                descendants: bool = True, filters: Filters | None = None,
-                viewer: User | None = None, with_ids: bool = True) -> Matrix:
+def code_matrix(
+    session: Session,
+    project: Project,
+    *,
+    cols: str = "cases",
+    count: str = "segments",
+    code_ids: Sequence[int] | None = None,
+    descendants: bool = True,
+    filters: Filters | None = None,
+    viewer: User | None = None,
+    with_ids: bool = True,
+) -> Matrix:
     """Codes (``code_ids`` in that order, or the whole codebook in tree order) × ``cols``.
 
     With ``with_ids=False`` cells carry counts only (a page showing counts, whose cells link
@@ -129,43 +149,53 @@ def code_matrix(session: Session, project: Project, *, cols: str = "cases",
     return tally.matrix(cols, count, rows, headers)
 
 
-def _groups(session: Session, scope: Scope, code_ids: set[int],
-            with_ids: bool) -> list[tuple[int, int, int, str | None]]:
+def _groups(
+    session: Session, scope: Scope, code_ids: set[int], with_ids: bool
+) -> list[tuple[int, int, int, str | None]]:
     """(code id, document id, number of codings, their ids joined by commas), grouped in SQL
     so a matrix over 10^5 codings reads 10^4 rows."""
     if scope.exclude_interviewer:
         grouped: dict[tuple[int, int], list[str]] = {}
         for coding_id, code_id, doc_id, _, _ in _codings(session, scope, code_ids):
             grouped.setdefault((code_id, doc_id), []).append(str(coding_id))
-        return [(code, doc, len(ids), ",".join(ids) if with_ids else None)
-                for (code, doc), ids in grouped.items()]
+        return [
+            (code, doc, len(ids), ",".join(ids) if with_ids else None)
+            for (code, doc), ids in grouped.items()
+        ]
     ids = func.aggregate_strings(cast(Coding.id, String), ",") if with_ids else null()
-    stmt = (select(Coding.code_id, Coding.document_id, func.count(), ids)
-            .where(Coding.code_id.in_(sorted(code_ids)), *scope.clauses)
-            .group_by(Coding.code_id, Coding.document_id))
-    return [(r[0], r[1], r[2], r[3]) for r in session.connection().execute(stmt).all()
-            if r[1] in scope.document_cases]
+    stmt = (
+        select(Coding.code_id, Coding.document_id, func.count(), ids)
+        .where(Coding.code_id.in_(sorted(code_ids)), *scope.clauses)
+        .group_by(Coding.code_id, Coding.document_id)
+    )
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in session.connection().execute(stmt).all()
+        if r[1] in scope.document_cases
+    ]
 
 
-def _columns(session: Session, project: Project, scope: Scope,
-             cols: str) -> tuple[list[Header], dict[int, int | str | None], str]:
+def _columns(
+    session: Session, project: Project, scope: Scope, cols: str
+) -> tuple[list[Header], dict[int, int | str | None], str]:
     """The column headers, each document's column key, and the label for "none of them"."""
     if cols == "cases":
-        return ([Header(c.id, c.name) for c in scope.cases], dict(scope.document_cases),
-                NO_CASE)
+        return ([Header(c.id, c.name) for c in scope.cases], dict(scope.document_cases), NO_CASE)
     if cols.startswith("attr:"):
         name = cols[5:]
         if not any(a.name == name for a in list_attributes(session, project)):
             raise InvalidInput(f"no attribute named {name} in {project.slug}")
-        values: dict[int, int | str | None] = {doc: attrs.get(name)
-                                               for doc, attrs in scope.attributes.items()}
+        values: dict[int, int | str | None] = {
+            doc: attrs.get(name) for doc, attrs in scope.attributes.items()
+        }
         keys = sorted({str(v) for v in values.values() if v is not None}, key=str.lower)
         return [Header(k, k) for k in keys], values, NO_VALUE
     raise InvalidInput(f"unknown columns {cols!r}: use cases, attr:NAME or codes")
 
 
-def _row_codes(codes: Sequence[Code], paths: dict[int, str], code_ids: Sequence[int] | None,
-               project: Project) -> list[Code]:
+def _row_codes(
+    codes: Sequence[Code], paths: dict[int, str], code_ids: Sequence[int] | None, project: Project
+) -> list[Code]:
     if code_ids is None:
         return tree_order(codes)
     by_id = {c.id: c for c in codes}
@@ -175,8 +205,9 @@ def _row_codes(codes: Sequence[Code], paths: dict[int, str], code_ids: Sequence[
     return [by_id[i] for i in dict.fromkeys(code_ids)]
 
 
-def _contributions(codes: Sequence[Code], row_codes: list[Code],
-                   descendants: bool) -> dict[int, list[int]]:
+def _contributions(
+    codes: Sequence[Code], row_codes: list[Code], descendants: bool
+) -> dict[int, list[int]]:
     """code id → the rows its codings count in (its own, and its ancestors' when rolling up)."""
     out: dict[int, list[int]] = {}
     for row, code in enumerate(row_codes):
@@ -186,21 +217,30 @@ def _contributions(codes: Sequence[Code], row_codes: list[Code],
     return out
 
 
-def _codings(session: Session, scope: Scope,
-             code_ids: set[int]) -> list[tuple[int, int, int, int, int]]:
+def _codings(
+    session: Session, scope: Scope, code_ids: set[int]
+) -> list[tuple[int, int, int, int, int]]:
     """(coding id, code id, document id, start, end) of the codes' codings in scope."""
-    stmt = (select(Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end)
-            .where(Coding.code_id.in_(sorted(code_ids)), *scope.clauses))
-    rows = [(r[0], r[1], r[2], r[3], r[4]) for r in session.connection().execute(stmt).all()
-            if r[2] in scope.document_cases]
+    stmt = select(Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end).where(
+        Coding.code_id.in_(sorted(code_ids)), *scope.clauses
+    )
+    rows = [
+        (r[0], r[1], r[2], r[3], r[4])
+        for r in session.connection().execute(stmt).all()
+        if r[2] in scope.document_cases
+    ]
     if scope.exclude_interviewer:
         dropped = interviewer_coding_ids(session, scope, code_ids)
         rows = [r for r in rows if r[0] not in dropped]
     return rows
 
 
-def _cooccurrence(codings: list[tuple[int, int, int, int, int]], rows: list[Header],
-                  rows_of: dict[int, list[int]], count: str) -> Matrix:
+def _cooccurrence(
+    codings: list[tuple[int, int, int, int, int]],
+    rows: list[Header],
+    rows_of: dict[int, list[int]],
+    count: str,
+) -> Matrix:
     """Sweep each document's codings by start; every overlapping pair marks both ways."""
     found: dict[tuple[int, int], set[int]] = {}
     documents: dict[tuple[int, int], set[int]] = {}
@@ -221,12 +261,20 @@ def _cooccurrence(codings: list[tuple[int, int, int, int, int]], rows: list[Head
             active.append(item)
     values = documents if count == "documents" else found
     n = len(rows)
-    cells = [[Cell(len(values.get((r, c), ())), tuple(sorted(found.get((r, c), ()))))
-              for c in range(n)] for r in range(n)]
+    cells = [
+        [Cell(len(values.get((r, c), ())), tuple(sorted(found.get((r, c), ())))) for c in range(n)]
+        for r in range(n)
+    ]
 
     def total(keys: Iterable[tuple[int, int]]) -> int:
         return len(set().union(*(values.get(k, set()) for k in keys)))
 
-    return Matrix("codes", count, rows, list(rows), cells,
-                  [total((r, c) for c in range(n)) for r in range(n)],
-                  [total((r, c) for r in range(n)) for c in range(n)])
+    return Matrix(
+        "codes",
+        count,
+        rows,
+        list(rows),
+        cells,
+        [total((r, c) for c in range(n)) for r in range(n)],
+        [total((r, c) for r in range(n)) for c in range(n)],
+    )

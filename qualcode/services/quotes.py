@@ -28,15 +28,26 @@ from sqlalchemy.orm import Session, aliased
 
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.models import Coding, Document, Origin, Project, Turn, User
-from qualcode.reports.evidence import Kwic, Quote, QuoteResult
+from qualcode.reports.evidence import Quote, QuoteResult
 from qualcode.services import code_query as cq
 from qualcode.services import codebook
 from qualcode.services.evidence_scope import Filters, Scope, resolve_scope
-from qualcode.services.kwic import kwic, kwic_all, matches, parse_terms
+from qualcode.services.kwic import kwic_all, matches, parse_terms
+from qualcode.services.passages import Context, ContextTurn, context, turn_hits
 from qualcode.text.normalize import word_count
 
-__all__ = ["Context", "ContextTurn", "Filters", "Quote", "QuoteQuery", "QuoteResult", "context",
-           "find_quotes", "interviewer_coding_ids", "quotes_by_id"]
+__all__ = [
+    "Context",
+    "ContextTurn",
+    "Filters",
+    "Quote",
+    "QuoteQuery",
+    "QuoteResult",
+    "context",
+    "find_quotes",
+    "interviewer_coding_ids",
+    "quotes_by_id",
+]
 
 
 @dataclass(frozen=True)
@@ -52,34 +63,15 @@ class QuoteQuery:
     filters: Filters = field(default_factory=Filters)
 
 
-@dataclass(frozen=True)
-class ContextTurn:
-    index: int
-    speaker: str | None
-    is_interviewer: bool
-    start: int
-    end: int
-    text: str
-    hit: bool  # the quote touches this turn
-
-
-@dataclass(frozen=True)
-class Context:
-    document_id: int
-    document: str
-    start: int
-    end: int
-    turns: list[ContextTurn]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "document": self.document,
-                "start": self.start, "end": self.end,
-                "turns": [t.__dict__ for t in self.turns]}
-
-
-def find_quotes(session: Session, project: Project, query: QuoteQuery, *,
-                limit: int | None = None, offset: int = 0,
-                viewer: User | None = None) -> QuoteResult:
+def find_quotes(
+    session: Session,
+    project: Project,
+    query: QuoteQuery,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    viewer: User | None = None,
+) -> QuoteResult:
     """Quotes matching ``query`` in ``project``; with ``viewer``, blind mode applies."""
     scope = resolve_scope(session, project, query.filters, viewer=viewer)
     codes = codebook.all_codes(session, project.id)
@@ -89,38 +81,58 @@ def find_quotes(session: Session, project: Project, query: QuoteQuery, *,
     if tree is None:
         if not terms:
             raise InvalidInput("choose a code, a code query or words to search for")
-        quotes = _text_hits(session, scope, terms, paths)
+        quotes = turn_hits(session, scope, terms, paths)
         label = f"text: {query.text.strip()}"
     else:
         quotes = _coded_quotes(session, scope, tree, paths)
         if terms:
             quotes = _with_words(quotes, terms)
-        label = tree.ref if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1 else \
-            cq.to_text(tree)
+        label = (
+            tree.ref
+            if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1
+            else cq.to_text(tree)
+        )
     if scope.exclude_interviewer:
         quotes = [q for q in quotes if not q.is_interviewer]
-    quotes.sort(key=lambda q: (q.case is None, (q.case or "").lower(), q.document.lower(),
-                               q.document_id, q.start, q.coding_id or 0))
+    quotes.sort(
+        key=lambda q: (
+            q.case is None,
+            (q.case or "").lower(),
+            q.document.lower(),
+            q.document_id,
+            q.start,
+            q.coding_id or 0,
+        )
+    )
     with_quotes = {q.case_id for q in quotes}
-    page = quotes[offset:offset + limit] if limit is not None else quotes[offset:]
+    page = quotes[offset : offset + limit] if limit is not None else quotes[offset:]
     return QuoteResult(
-        label=label, quotes=page, segments=len(quotes),
+        label=label,
+        quotes=page,
+        segments=len(quotes),
         documents=len({q.document_id for q in quotes}),
         cases=len(with_quotes - {None}),
         cases_without=[c for c in scope.cases if c.id not in with_quotes],
-        offset=offset, limit=limit)
+        offset=offset,
+        limit=limit,
+    )
 
 
-def _code_query(session: Session, project: Project, query: QuoteQuery, codes: Sequence[Any],
-                paths: dict[int, str]) -> cq.CodeQuery | None:
+def _code_query(
+    session: Session,
+    project: Project,
+    query: QuoteQuery,
+    codes: Sequence[Any],
+    paths: dict[int, str],
+) -> cq.CodeQuery | None:
     def ids(code_id: int) -> list[int]:
         return codebook.descendants(codes, code_id) if query.descendants else [code_id]
 
     if query.expression is not None and query.code_ids:
         raise InvalidInput("give codes or a code query, not both")
     if query.expression is not None:
-        tree = cq.parse(query.expression) if isinstance(query.expression, str) \
-            else query.expression
+        tree = cq.parse(query.expression) if isinstance(query.expression, str) else query.expression
+
         def resolve(ref: str) -> tuple[str, list[int]]:
             code = codebook.resolve(session, project, ref)
             return paths[code.id], ids(code.id)
@@ -136,6 +148,7 @@ def _code_query(session: Session, project: Project, query: QuoteQuery, codes: Se
 
 
 # --- coded quotes -----------------------------------------------------------------------------
+
 
 class _CodingRow(NamedTuple):
     """A coding with what a quote shows, and the turns it touches (see the module doc)."""
@@ -158,42 +171,93 @@ class _CodingRow(NamedTuple):
     is_interviewer: bool
 
 
-def _coding_rows(session: Session, scope: Scope,
-                 which: ColumnElement[bool]) -> list[_CodingRow]:
+def _coding_rows(session: Session, scope: Scope, which: ColumnElement[bool]) -> list[_CodingRow]:
     """Codings in scope meeting ``which``, each with the turns at its start and its end: the
     last turn starting at or before the coding's start, and the last starting before its end
     (two index look-ups on ``turn(document_id, start)`` per coding)."""
     first, last = aliased(Turn), aliased(Turn)
-    at_start = (select(Turn.id).where(Turn.document_id == Coding.document_id,
-                                      Turn.start <= Coding.start)
-                .order_by(Turn.start.desc()).limit(1).correlate(Coding).scalar_subquery())
-    at_end = (select(Turn.id).where(Turn.document_id == Coding.document_id,
-                                    Turn.start < Coding.end)
-              .order_by(Turn.start.desc()).limit(1).correlate(Coding).scalar_subquery())
+    at_start = (
+        select(Turn.id)
+        .where(Turn.document_id == Coding.document_id, Turn.start <= Coding.start)
+        .order_by(Turn.start.desc())
+        .limit(1)
+        .correlate(Coding)
+        .scalar_subquery()
+    )
+    at_end = (
+        select(Turn.id)
+        .where(Turn.document_id == Coding.document_id, Turn.start < Coding.end)
+        .order_by(Turn.start.desc())
+        .limit(1)
+        .correlate(Coding)
+        .scalar_subquery()
+    )
     stmt = (
-        select(Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
-               Coding.end, Coding.quote, Coding.origin,
-               func.coalesce(func.nullif(User.display_name, ""), User.username),
-               first.index, first.end, first.speaker, first.is_interviewer,
-               last.index, last.speaker, last.is_interviewer)
+        select(
+            Coding.id,
+            Coding.document_id,
+            Coding.code_id,
+            Coding.coder_id,
+            Coding.start,
+            Coding.end,
+            Coding.quote,
+            Coding.origin,
+            func.coalesce(func.nullif(User.display_name, ""), User.username),
+            first.index,
+            first.end,
+            first.speaker,
+            first.is_interviewer,
+            last.index,
+            last.speaker,
+            last.is_interviewer,
+        )
         .join(User, User.id == Coding.coder_id)
         .outerjoin(first, first.id == at_start)
         .outerjoin(last, last.id == at_end)
         .where(which, *scope.clauses)
     )
     # Core rows unpacked as tuples: attribute access on 10^4 ORM rows costs more than the query
-    return [_row(scope, *tuple(row)) for row in session.connection().execute(stmt).all()
-            if row[1] in scope.document_cases]
+    return [
+        _row(scope, *tuple(row))
+        for row in session.connection().execute(stmt).all()
+        if row[1] in scope.document_cases
+    ]
 
 
-def _row(scope: Scope, id: int, document_id: int, code_id: int, coder_id: int, start: int,
-         end: int, quote: str, origin: Origin, coder: str,
-         s_index: int | None, s_end: int | None, s_speaker: str | None, s_int: bool | None,
-         e_index: int | None, e_speaker: str | None, e_int: bool | None) -> _CodingRow:
+def _row(
+    scope: Scope,
+    id: int,
+    document_id: int,
+    code_id: int,
+    coder_id: int,
+    start: int,
+    end: int,
+    quote: str,
+    origin: Origin,
+    coder: str,
+    s_index: int | None,
+    s_end: int | None,
+    s_speaker: str | None,
+    s_int: bool | None,
+    e_index: int | None,
+    e_speaker: str | None,
+    e_int: bool | None,
+) -> _CodingRow:
     """Attribute the coding to the turn it starts in, or to the one it ends in when it starts
     in an interviewer's turn (or in a label) and ends in someone else's."""
-    head = (id, document_id, code_id, coder_id, start, end, quote, origin.value,
-            scope.titles[document_id], scope.document_cases[document_id], coder)
+    head = (
+        id,
+        document_id,
+        code_id,
+        coder_id,
+        start,
+        end,
+        quote,
+        origin.value,
+        scope.titles[document_id],
+        scope.document_cases[document_id],
+        coder,
+    )
     if e_index is None:
         return _CodingRow(*head, None, None, None, None, False)
     covers_start = s_index is not None and s_end is not None and s_end > start
@@ -205,32 +269,52 @@ def _row(scope: Scope, id: int, document_id: int, code_id: int, coder_id: int, s
     return _CodingRow(*head, first, e_index, e_index, e_speaker, bool(e_int))
 
 
-def _coded_quotes(session: Session, scope: Scope, tree: cq.CodeQuery,
-                  paths: dict[int, str]) -> list[Quote]:
+def _coded_quotes(
+    session: Session, scope: Scope, tree: cq.CodeQuery, paths: dict[int, str]
+) -> list[Quote]:
     rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(cq.code_ids(tree))))
     if isinstance(tree, cq.CodeRef):
         return [_quote(row, scope, paths) for row in rows]
-    hits = [cq.Hit(row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn,
-                   row.last_turn) for row in rows]
+    hits = [
+        cq.Hit(
+            row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn, row.last_turn
+        )
+        for row in rows
+    ]
     matched = cq.evaluate(tree, hits, _GapWords(session) if cq.needs_text(tree) else None)
     return [_quote(row, scope, paths, matched[row.id]) for row in rows if row.id in matched]
 
 
-def _quote(row: _CodingRow, scope: Scope, paths: dict[int, str],
-           matched: frozenset[int] = frozenset()) -> Quote:
+def _quote(
+    row: _CodingRow, scope: Scope, paths: dict[int, str], matched: frozenset[int] = frozenset()
+) -> Quote:
     codes = [paths.get(row.code_id, "?")]
     if len(matched) > 1:
         codes += sorted(paths[c] for c in matched if c != row.code_id and c in paths)
     return Quote(
-        row.id, row.document_id, row.title,
-        scope.case_names.get(row.case_id) if row.case_id else None, row.speaker, row.coder,
-        row.start, row.end, row.quote, codes, row.turn_index, row.origin,
-        scope.attributes.get(row.document_id, {}), row.case_id, row.coder_id, row.code_id,
-        row.is_interviewer)
+        row.id,
+        row.document_id,
+        row.title,
+        scope.case_names.get(row.case_id) if row.case_id else None,
+        row.speaker,
+        row.coder,
+        row.start,
+        row.end,
+        row.quote,
+        codes,
+        row.turn_index,
+        row.origin,
+        scope.attributes.get(row.document_id, {}),
+        row.case_id,
+        row.coder_id,
+        row.code_id,
+        row.is_interviewer,
+    )
 
 
-def quotes_by_id(session: Session, project: Project, coding_ids: Sequence[int], *,
-                 viewer: User | None = None) -> list[Quote]:
+def quotes_by_id(
+    session: Session, project: Project, coding_ids: Sequence[int], *, viewer: User | None = None
+) -> list[Quote]:
     """The quotes of these codings, in the order given; codings of other projects, of
     superseded documents or hidden from ``viewer`` (blind mode) are left out."""
     if not coding_ids:
@@ -257,8 +341,9 @@ class _GapWords:
 
     def __call__(self, document_id: int, start: int, end: int) -> int:
         if document_id not in self.texts:
-            self.texts[document_id] = self.session.scalar(
-                select(Document.text).where(Document.id == document_id)) or ""
+            self.texts[document_id] = (
+                self.session.scalar(select(Document.text).where(Document.id == document_id)) or ""
+            )
         return word_count(self.texts[document_id][start:end])
 
 
@@ -270,102 +355,3 @@ def _with_words(quotes: list[Quote], terms: Sequence[Any]) -> list[Quote]:
             quote.kwic = kwic_all(quote.text, spans, offset=quote.start)
             out.append(quote)
     return out
-
-
-# --- word search without codes ----------------------------------------------------------------
-
-def _text_hits(session: Session, scope: Scope, terms: Sequence[Any],
-               paths: dict[int, str]) -> list[Quote]:
-    """Each speaker turn (or line, in a document without turns) holding every term."""
-    if not scope.document_cases:
-        return []
-    docs = session.execute(select(Document.id, Document.title, Document.text).where(
-        Document.id.in_(sorted(scope.document_cases)))).all()
-    turns: dict[int, list[Turn]] = {}
-    for turn in session.scalars(select(Turn).where(
-            Turn.document_id.in_(sorted(scope.document_cases))).order_by(Turn.index)):
-        turns.setdefault(turn.document_id, []).append(turn)
-    out: list[Quote] = []
-    for doc_id, title, text in docs:
-        case_id = scope.document_cases[doc_id]
-        for index, start, end, speaker, interviewer in _units(text, turns.get(doc_id, [])):
-            spans = matches(text[start:end], terms)
-            if spans is None:
-                continue
-            out.append(Quote(
-                coding_id=None, document_id=doc_id, document=title,
-                case=scope.case_names.get(case_id) if case_id else None, speaker=speaker,
-                coder=None, start=start, end=end, text=text[start:end], codes=[],
-                turn_index=index, attributes=scope.attributes.get(doc_id, {}),
-                case_id=case_id, is_interviewer=interviewer,
-                kwic=[_shift(k, text, start) for k in kwic_all(text[start:end], spans)]))
-    _annotate_codes(session, scope, out, paths)
-    return out
-
-
-_Unit = tuple[int | None, int, int, str | None, bool]  # turn index, start, end, speaker, int.
-
-
-def _units(text: str, turns: list[Turn]) -> list[_Unit]:
-    if turns:
-        return [(t.index, t.start, t.end, t.speaker, t.is_interviewer) for t in turns]
-    units: list[_Unit] = []
-    pos = 0
-    for line in text.split("\n"):
-        if line.strip():
-            units.append((None, pos, pos + len(line), None, False))
-        pos += len(line) + 1
-    return units
-
-
-def _shift(k: Kwic, text: str, start: int) -> Kwic:
-    """A KWIC line measured in a turn, re-cut from the whole document so context may run
-    into the neighbouring text."""
-    return kwic(text, k.start + start, k.end + start)
-
-
-def _annotate_codes(session: Session, scope: Scope, quotes: list[Quote],
-                    paths: dict[int, str]) -> None:
-    """Set each text hit's ``codes`` to the codes of codings (in scope) overlapping it."""
-    doc_ids = sorted({q.document_id for q in quotes})
-    if not doc_ids:
-        return
-    codings: dict[int, list[tuple[int, int, int]]] = {}
-    for doc_id, code_id, start, end in session.execute(
-            select(Coding.document_id, Coding.code_id, Coding.start, Coding.end)
-            .where(Coding.document_id.in_(doc_ids), *scope.clauses)):
-        codings.setdefault(doc_id, []).append((code_id, start, end))
-    for quote in quotes:
-        found = {code_id for code_id, start, end in codings.get(quote.document_id, [])
-                 if start < quote.end and quote.start < end}
-        quote.codes = sorted(paths[c] for c in found if c in paths)
-
-
-# --- context ----------------------------------------------------------------------------------
-
-def context(session: Session, document_id: int, start: int, end: int, turns: int = 1, *,
-            project_id: int | None = None) -> Context:
-    """The turns a span touches plus ``turns`` turns either side (lines, in a document
-    without turns). With ``project_id``, a document of another project is not found."""
-    document = session.get(Document, document_id)
-    if document is None or (project_id is not None and document.project_id != project_id):
-        raise NotFound(f"no document with id {document_id}")
-    if not 0 <= start <= end <= len(document.text):
-        raise InvalidInput(f"span [{start}, {end}) is outside {document.title}")
-    rows = session.scalars(select(Turn).where(Turn.document_id == document.id)
-                           .order_by(Turn.index)).all()
-    units = _units(document.text, list(rows))
-    touched = [i for i, (_, a, b, _, _) in enumerate(units)
-               if a < max(end, start + 1) and start < b]
-    if not touched:
-        before = [i for i, (_, a, _, _, _) in enumerate(units) if a <= start]
-        touched = [before[-1]] if before else [0] if units else []
-    if not touched:
-        return Context(document.id, document.title, start, end, [])
-    lo, hi = max(0, touched[0] - max(0, turns)), min(len(units), touched[-1] + 1 + max(0, turns))
-    picked = [
-        ContextTurn(index if index is not None else i, speaker, interviewer, a, b,
-                    document.text[a:b], i in touched)
-        for i, (index, a, b, speaker, interviewer) in enumerate(units) if lo <= i < hi
-    ]
-    return Context(document.id, document.title, start, end, picked)

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qualcode.errors import InvalidInput, NotFound, QualcodeError
+from qualcode.errors import InvalidInput, NotFound
 from qualcode.models import ChapterOutline, ChapterSection, Code, Project, User
 from qualcode.reports.evidence import Quote
 from qualcode.reports.pack import (
@@ -43,6 +43,7 @@ from qualcode.services import chapters as chapter_service
 from qualcode.services.citations import ROLE_ATTRIBUTE, paragraphs
 from qualcode.services.codebook_io import latest_version
 from qualcode.services.quotes import Filters, QuoteQuery, find_quotes
+from qualcode.services.report_agreement import pack_agreement
 from qualcode.text.normalize import word_count
 
 PSEUDONYMS = "pseudonyms"
@@ -135,52 +136,6 @@ def _cover(
 
 
 @dataclass
-class _Agreement:
-    summary: AgreementSummary | None
-    by_code: dict[str, str]
-
-
-def _agreement(session: Session, project: Project) -> _Agreement:
-    """The agreement of the two human coders with the most codings, on the documents both
-    finished; nothing when QA has not run (no document double-coded)."""
-    from qualcode.services.agreement import CONSENSUS, MACHINE, agreement, candidate_coders
-
-    people = [
-        c.name for c in candidate_coders(session, project) if c.name not in (MACHINE, CONSENSUS)
-    ][:2]
-    if len(people) < 2:
-        return _Agreement(None, {})
-    try:
-        comparison = agreement(session, project, people)
-    except QualcodeError:
-        return _Agreement(None, {})
-    report = comparison.report
-    if not report.document_ids:
-        return _Agreement(None, {})
-    overall = report.overall
-    labels = tuple(c.label for c in comparison.corpus.coders)
-    summary = AgreementSummary(
-        coders=labels,
-        documents=len(report.document_ids),
-        codes=len(report.codes),
-        pooled_alpha=overall.get("pooled_krippendorff_alpha"),
-        mean_kappa=(overall.get("cohen_kappa") or {}).get("mean"),
-        mean_percent=(overall.get("percent_agreement") or {}).get("mean"),
-    )
-    by_code = {}
-    for row in report.codes:
-        alpha = (
-            "not computable" if row.krippendorff_alpha is None else f"{row.krippendorff_alpha:.2f}"
-        )
-        kappa = "not computable" if row.cohen_kappa is None else f"{row.cohen_kappa:.2f}"
-        by_code[row.code] = (
-            f"Krippendorff's alpha {alpha}, Cohen's kappa {kappa} "
-            f"({len(report.document_ids)} double-coded documents)"
-        )
-    return _Agreement(summary, by_code)
-
-
-@dataclass
 class _Pending:
     """A quote waiting for its paragraph number (counted in one query at the end)."""
 
@@ -210,7 +165,9 @@ class _Gatherer:
         self.total = sum(len(s.codes) for ch in chapters for s in ch.sections)
         self.done = 0
         self.pending: list[_Pending] = []
-        qa = _agreement(session, project)
+        qa = pack_agreement(
+            session, project, [c for ch in chapters for s in ch.sections for c in s.codes]
+        )
         self.agreement, self.code_agreement = qa.summary, qa.by_code
         self.framework = self._framework(chapters)
 
@@ -323,7 +280,7 @@ class _Gatherer:
             exclusion=code.exclusion,
             base=base,
             frequency=list(counts.items()),
-            agreement=self.code_agreement.get(self.paths[code.id]),
+            agreement=self.code_agreement.get(code.id),
             framework=[
                 FrameworkLine(case, summary, counts.get(case, 0))
                 for case, summary in self.framework.get(code.id, [])

@@ -66,14 +66,18 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(database_url: str) -> Iterator[LiveServer]:
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from qualcode.db.engine import make_engine, make_sessionmaker
     from webui import create_app
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests",
                       "PROPAGATE_EXCEPTIONS": False})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass  # keep test output readable; failures are reported by the tests
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     engine = make_engine(database_url)

@@ -158,8 +158,8 @@ def test_workbench_keyboard_selection_pinned_digit_and_several_codes(live_server
     assert page.locator(".pinned button").count() == 2
 
     page.locator("#transcript").focus()
-    for _ in range(3):
-        page.keyboard.press("j")  # to the fourth turn
+    for _ in range(4):
+        page.keyboard.press("j")  # the first press goes to the first turn, then one turn each
     page.keyboard.press("Control+Shift+ArrowRight")
     page.keyboard.press("Control+Shift+ArrowRight")
     page.keyboard.press("2")
@@ -291,12 +291,13 @@ def test_workbench_screenshot_of_the_sample_study(live_server, page, tmp_path):
     live_server.sign_in(page, "rokafor")
     open_workbench(page, live_server, doc_id)
     page.locator("button[data-view=everyone]").click()
-    stripe = page.locator("#stripes .stripe").first
+    stripe = page.locator("#stripes .stripe.other").nth(2)
     stripe.scroll_into_view_if_needed()
     stripe.click()
     page.wait_for_selector("#coding-card:not([hidden])")
-    page.locator("#code-tree .code-row").nth(1).hover()
-    page.wait_for_timeout(500)
+    page.locator("#code-tree li.used .info").first.click()
+    page.mouse.move(5, 500)
+    page.wait_for_timeout(300)
     shot = tmp_path / "workbench.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000

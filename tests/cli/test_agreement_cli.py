@@ -178,3 +178,27 @@ def test_agreement_table_shows_bootstrap_intervals(runner, project):
     assert header.rstrip().endswith("alpha 95% CI")
     row = next(line for line in result.output.splitlines() if line.startswith("Reward grant"))
     assert "[1.000, 1.000]" in row
+
+
+def test_bench_agreement_reports_figures(runner):
+    result = runner(
+        [
+            "bench",
+            "agreement",
+            "--documents",
+            "3",
+            "--codings",
+            "60",
+            "--codes",
+            "4",
+            "--repeats",
+            "1",
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output[result.output.index("{") :])
+    assert figures["documents_compared"] == 3
+    assert figures["codings"] == 60
+    assert set(figures["cpu_seconds"]) == {"character", "paragraph"}
+    assert figures["target_seconds"] == 2.0

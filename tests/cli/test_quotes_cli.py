@@ -13,10 +13,12 @@ from openpyxl import load_workbook
 from qualcode.services import documents as document_service
 from qualcode.services.framework import set_framework_cell
 
-TURNS = [("Interviewer", "What were the barriers?"),
-         ("Jane Smith", "Staff turnover, and poor data on burglary."),
-         ("Interviewer", "And what helped?"),
-         ("Jane Smith", "A strong champion who focused the partners.")]
+TURNS = [
+    ("Interviewer", "What were the barriers?"),
+    ("Jane Smith", "Staff turnover, and poor data on burglary."),
+    ("Interviewer", "And what helped?"),
+    ("Jane Smith", "A strong champion who focused the partners."),
+]
 
 
 @pytest.fixture
@@ -27,8 +29,9 @@ def world(session):
     barriers = make_code(session, project, "Barriers")
     staff = make_code(session, project, "Staff turnover", parent=barriers)
     enablers = make_code(session, project, "Enablers")
-    east = make_document(session, project, title="Eastwick coordinator", turns=TURNS,
-                         case="Eastwick")
+    east = make_document(
+        session, project, title="Eastwick coordinator", turns=TURNS, case="Eastwick"
+    )
     fen = make_document(session, project, title="Fenmoor officer", turns=TURNS, case="Fenmoor")
     make_document(session, project, title="Marchshire chief", case="Marchshire")
     first = make_coding(session, east, staff, alice, quote="Staff turnover")
@@ -36,8 +39,9 @@ def world(session):
     make_coding(session, east, enablers, alice, quote="A strong champion")
     kind = document_service.define_attribute(session, project, "authority_type", "case")
     document_service.set_attribute(session, kind, east.case, "London borough")
-    set_framework_cell(session, project, east.case_id, barriers.id, "Turnover hurt.",
-                       [first.id], alice.id)
+    set_framework_cell(
+        session, project, east.case_id, barriers.id, "Turnover hurt.", [first.id], alice.id
+    )
     session.commit()
     return {"east": east, "fen": fen}
 
@@ -47,16 +51,28 @@ def test_quotes_cli_json_contract(runner, world):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"code", "count", "documents", "cases", "quotes"} <= data.keys()
-    assert (data["code"], data["count"], data["documents"], data["cases"]) == \
-        ("Barriers", 2, 2, 2)
+    assert (data["code"], data["count"], data["documents"], data["cases"]) == ("Barriers", 2, 2, 2)
     assert data["cases_without"] == ["Marchshire"]
     first = data["quotes"][0]
-    assert {"document_id", "document", "case", "speaker", "coder", "start", "end", "text",
-            "codes"} <= first.keys()
-    assert (first["document"], first["case"], first["speaker"], first["coder"]) == \
-        ("Eastwick coordinator", "Eastwick", "Jane Smith", "Alice Adams")
+    assert {
+        "document_id",
+        "document",
+        "case",
+        "speaker",
+        "coder",
+        "start",
+        "end",
+        "text",
+        "codes",
+    } <= first.keys()
+    assert (first["document"], first["case"], first["speaker"], first["coder"]) == (
+        "Eastwick coordinator",
+        "Eastwick",
+        "Jane Smith",
+        "Alice Adams",
+    )
     assert first["codes"] == ["Barriers/Staff turnover"]
-    assert world["east"].text[first["start"]:first["end"]] == first["text"] == "Staff turnover"
+    assert world["east"].text[first["start"] : first["end"]] == first["text"] == "Staff turnover"
 
 
 def test_quotes_cli_filters_and_queries(runner, world):
@@ -85,8 +101,10 @@ def test_quotes_cli_writes_docx_csv_and_xlsx(runner, world, tmp_path):
         assert f"wrote 2 quotes to {path}" in result.output
     paragraphs = [(p.style.name, p.text) for p in Document(str(docx_path)).paragraphs]
     assert paragraphs[0] == ("Heading 1", "Barriers/Staff turnover")
-    assert [t for s, t in paragraphs if s == "Quote"] == ["Staff turnover",
-                                                          "Staff turnover, and poor data"]
+    assert [t for s, t in paragraphs if s == "Quote"] == [
+        "Staff turnover",
+        "Staff turnover, and poor data",
+    ]
     with csv_path.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["case"] for r in rows] == ["Eastwick", "Fenmoor"]
@@ -120,18 +138,24 @@ def test_matrix_cli_json_and_files(runner, world, tmp_path):
     result = runner(["matrix", "lpsa", "--cols", "cases", "--json"])
     data = json.loads(result.output)
     assert [c["label"] for c in data["cols"]] == ["Eastwick", "Fenmoor", "Marchshire"]
-    assert [r["label"] for r in data["rows"]] == ["Barriers", "Barriers/Staff turnover",
-                                                  "Enablers"]
+    assert [r["label"] for r in data["rows"]] == ["Barriers", "Barriers/Staff turnover", "Enablers"]
     assert data["cells"] == [[1, 1, 0], [1, 1, 0], [1, 0, 0]]
-    by_attr = json.loads(runner(["matrix", "lpsa", "--cols", "attr:authority_type",
-                                 "--count", "documents", "--json"]).output)
+    by_attr = json.loads(
+        runner(
+            ["matrix", "lpsa", "--cols", "attr:authority_type", "--count", "documents", "--json"]
+        ).output
+    )
     assert [c["label"] for c in by_attr["cols"]] == ["London borough", "(no value)"]
     assert by_attr["cells"][0] == [1, 1]
     path = tmp_path / "m.xlsx"
     assert runner(["matrix", "lpsa", "--cols", "codes", "-o", str(path)]).exit_code == 0
     sheet = load_workbook(path)["Matrix"]
-    assert [c.value for c in sheet[1]][:4] == ["code", "Barriers", "Barriers/Staff turnover",
-                                               "Enablers"]
+    assert [c.value for c in sheet[1]][:4] == [
+        "code",
+        "Barriers",
+        "Barriers/Staff turnover",
+        "Enablers",
+    ]
     plain = runner(["matrix", "lpsa"]).output
     assert "Barriers/Staff turnover" in plain
     assert runner(["matrix", "lpsa", "--cols", "people"]).exit_code == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.ingest.paragraphs import (
@@ -171,6 +171,7 @@ def _paragraph(draw: st.DrawFn) -> tuple[str | None, list[str], str]:
     return name, words, draw(st.sampled_from(["", " ", "\t"])) + line
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.lists(_paragraph(), min_size=1, max_size=25))
 def test_paragraphs_speaker_parser_properties(
     paragraphs: list[tuple[str | None, list[str], str]],
@@ -196,6 +197,7 @@ def test_paragraphs_speaker_parser_properties(
         assert [t.speaker for t in turns] == speakers
 
 
+@settings(deadline=None)
 @given(st.text(max_size=400))
 def test_paragraphs_any_text_gives_valid_turns(raw: str) -> None:
     transcript = read_plaintext(raw)

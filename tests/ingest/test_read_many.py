@@ -68,10 +68,11 @@ def _crash_on_doc3(path: Path, **options: object) -> Transcript:
 batch_reader = batch.read_transcript
 
 
+@pytest.mark.parametrize("count", [6, 40])  # one file per task; several per task
 def test_read_many_survives_a_crashing_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
 ) -> None:
-    paths = _files(tmp_path, 40)  # several files per task: the crashed task is retried file by file
+    paths = _files(tmp_path, count)
     monkeypatch.setattr(batch, "read_transcript", _crash_on_doc3)
     results = list(read_many(paths, workers=2))
     assert [path for path, _ in results] == paths

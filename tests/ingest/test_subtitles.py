@@ -33,6 +33,10 @@ intro-1
 
 00:01:10.000 --> 00:01:12.000
 <v Interviewer>Why?</v> <v Jane Smith>Because.</v>
+
+00:01:12.500 --> 00:01:13.000
+<v Interviewer>
+Right.
 """
 
 SRT = """1
@@ -72,8 +76,9 @@ def test_subtitles_vtt_voices_merge_and_markup(tmp_path: Path) -> None:
         ("Jane Smith", "Not really & not at all."),
         ("Interviewer", "Why?"),
         ("Jane Smith", "Because."),
+        ("Interviewer", "Right."),
     ]
-    assert [t.timestamp for t in transcript.turns] == [1.0, 6.2, 70.0, 70.0]
+    assert [t.timestamp for t in transcript.turns] == [1.0, 6.2, 70.0, 70.0, 72.5]
     assert transcript.turns[0].is_interviewer
     assert "Fake" not in transcript.text
     assert "cue" not in transcript.text

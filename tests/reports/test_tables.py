@@ -33,28 +33,64 @@ from qualcode.reports.tables import (
 
 TEXT = {
     1: "Interviewer: What got in the way?\nJane Smith: Poor data was the first problem. "
-       "Staff turnover hurt — and the café closed.",
+    "Staff turnover hurt — and the café closed.",
     2: "Interviewer: Was data a problem?\nTom Brown: =SUM(A1) is what the finance team said.",
 }
 
 
-def quote(doc: int, words: str, *, case: str, coding_id: int, speaker: str,
-          attributes: dict[str, str] | None = None) -> Quote:
+def quote(
+    doc: int,
+    words: str,
+    *,
+    case: str,
+    coding_id: int,
+    speaker: str,
+    attributes: dict[str, str] | None = None,
+) -> Quote:
     start = TEXT[doc].index(words)
-    return Quote(coding_id, doc, f"Interview {doc}", case, speaker, "Alice Adams", start,
-                 start + len(words), words, ["Barriers/Poor data"], 1, "manual",
-                 attributes or {})
+    return Quote(
+        coding_id,
+        doc,
+        f"Interview {doc}",
+        case,
+        speaker,
+        "Alice Adams",
+        start,
+        start + len(words),
+        words,
+        ["Barriers/Poor data"],
+        1,
+        "manual",
+        attributes or {},
+    )
 
 
 @pytest.fixture
 def result() -> QuoteResult:
     quotes = [
-        quote(1, "Poor data was the first problem", case="Eastwick", coding_id=11,
-              speaker="Jane Smith", attributes={"authority_type": "London borough"}),
-        quote(1, "Staff turnover hurt — and the café closed.", case="Eastwick", coding_id=12,
-              speaker="Jane Smith"),
-        quote(2, "=SUM(A1) is what the finance team said", case="Fenmoor", coding_id=13,
-              speaker="Tom Brown", attributes={"interviewee_role": "finance officer"}),
+        quote(
+            1,
+            "Poor data was the first problem",
+            case="Eastwick",
+            coding_id=11,
+            speaker="Jane Smith",
+            attributes={"authority_type": "London borough"},
+        ),
+        quote(
+            1,
+            "Staff turnover hurt — and the café closed.",
+            case="Eastwick",
+            coding_id=12,
+            speaker="Jane Smith",
+        ),
+        quote(
+            2,
+            "=SUM(A1) is what the finance team said",
+            case="Fenmoor",
+            coding_id=13,
+            speaker="Tom Brown",
+            attributes={"interviewee_role": "finance officer"},
+        ),
     ]
     return QuoteResult("Barriers/Poor data", quotes, 3, 2, 2, [CaseRef(9, "Marchshire")])
 
@@ -70,10 +106,12 @@ def test_tables_quotes_docx_has_headings_quotes_attribution_and_counts(tmp_path,
     quoted = [(i, t) for i, (s, t) in enumerate(paragraphs) if s == "Quote"]
     assert [t for _, t in quoted] == [q.text for q in result.quotes]
     for q in result.quotes:  # each quote is exactly the document's text at its offsets
-        assert TEXT[q.document_id][q.start:q.end] == q.text
+        assert TEXT[q.document_id][q.start : q.end] == q.text
     first = quoted[0][0]
-    assert paragraphs[first + 1][1] == \
-        "— Jane Smith, Interview 1 (coded by Alice Adams; Barriers/Poor data)"
+    assert (
+        paragraphs[first + 1][1]
+        == "— Jane Smith, Interview 1 (coded by Alice Adams; Barriers/Poor data)"
+    )
 
 
 def test_tables_quotes_docx_title_override_and_stream(result):
@@ -97,8 +135,10 @@ def test_tables_quotes_csv_columns_text_and_formula_guard(tmp_path, result):
     assert rows[0]["authority_type"] == "London borough"
     assert rows[2]["interviewee_role"] == "finance officer"
     assert rows[1]["interviewee_role"] == ""
-    assert (rows[1]["start"], rows[1]["end"]) == (str(result.quotes[1].start),
-                                                  str(result.quotes[1].end))
+    assert (rows[1]["start"], rows[1]["end"]) == (
+        str(result.quotes[1].start),
+        str(result.quotes[1].end),
+    )
 
 
 def test_tables_quotes_xlsx_quotes_attribution_and_summary(tmp_path, result):
@@ -123,25 +163,36 @@ def test_tables_refuse_unknown_extensions(tmp_path, result):
 
 @pytest.fixture
 def matrix() -> Matrix:
-    return Matrix("cases", "segments",
-                  [Header(1, "Barriers"), Header(2, "Barriers/Poor data")],
-                  [Header(5, "Eastwick"), Header(6, "Fenmoor")],
-                  [[Cell(3, (1, 2, 3)), Cell(1, (4,))], [Cell(2, (1, 2)), Cell(0)]],
-                  [4, 2], [3, 1])
+    return Matrix(
+        "cases",
+        "segments",
+        [Header(1, "Barriers"), Header(2, "Barriers/Poor data")],
+        [Header(5, "Eastwick"), Header(6, "Fenmoor")],
+        [[Cell(3, (1, 2, 3)), Cell(1, (4,))], [Cell(2, (1, 2)), Cell(0)]],
+        [4, 2],
+        [3, 1],
+    )
 
 
 def test_tables_matrix_csv_and_xlsx(tmp_path, matrix):
     stream = io.BytesIO()
     matrix_csv(matrix, stream)
     rows = list(csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig"))))
-    assert rows == [["code", "Eastwick", "Fenmoor", "Total"], ["Barriers", "3", "1", "4"],
-                    ["Barriers/Poor data", "2", "0", "2"], ["Total", "3", "1", ""]]
+    assert rows == [
+        ["code", "Eastwick", "Fenmoor", "Total"],
+        ["Barriers", "3", "1", "4"],
+        ["Barriers/Poor data", "2", "0", "2"],
+        ["Total", "3", "1", ""],
+    ]
     path = tmp_path / "matrix.xlsx"
     write_matrix(matrix, path)
     sheet = load_workbook(path)["Matrix"]
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=1, max_row=4)] == [
-        ["code", "Eastwick", "Fenmoor", "Total"], ["Barriers", 3, 1, 4],
-        ["Barriers/Poor data", 2, 0, 2], ["Total", 3, 1, None]]
+        ["code", "Eastwick", "Fenmoor", "Total"],
+        ["Barriers", 3, 1, 4],
+        ["Barriers/Poor data", 2, 0, 2],
+        ["Total", 3, 1, None],
+    ]
     assert sheet["B2"].fill.start_color.rgb.endswith(shade_hex(1.0))
     assert sheet["C3"].fill.fill_type is None  # zero stays white
     assert "count segments" in sheet.cell(6, 1).value
@@ -155,15 +206,21 @@ def test_tables_shade_runs_from_white_to_blue():
 
 def test_tables_framework_matrix_cells_hold_summary_quotes_and_counts(tmp_path, result):
     framework = FrameworkMatrix(
-        [Header(5, "Eastwick"), Header(6, "Fenmoor")], [Header(1, "Barriers")],
-        [[FrameworkEntry("Data gaps stalled the target.", result.quotes[:1], 2)],
-         [FrameworkEntry(evidence=0)]])
+        [Header(5, "Eastwick"), Header(6, "Fenmoor")],
+        [Header(1, "Barriers")],
+        [
+            [FrameworkEntry("Data gaps stalled the target.", result.quotes[:1], 2)],
+            [FrameworkEntry(evidence=0)],
+        ],
+    )
     stream = io.BytesIO()
     framework_csv(framework, stream)
     rows = list(csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["case", "Barriers"]
-    assert rows[1][1] == ("Data gaps stalled the target.\n“Poor data was the first problem” "
-                          "(Jane Smith, Interview 1)\n[2 coded segments]")
+    assert rows[1][1] == (
+        "Data gaps stalled the target.\n“Poor data was the first problem” "
+        "(Jane Smith, Interview 1)\n[2 coded segments]"
+    )
     assert rows[2] == ["Fenmoor", "[0 coded segments]"]
     path = tmp_path / "framework.xlsx"
     with Path(path).open("wb") as handle:

@@ -10,12 +10,16 @@ from qualcode.services import documents as document_service
 from qualcode.services.matrices import code_matrix, tree_order
 from qualcode.services.quotes import Filters, QuoteQuery, find_quotes
 
-EAST = [("Interviewer", "What got in the way?"),
-        ("Jane Smith", "Poor data first. Later the champion focused the partners."),
-        ("Interviewer", "And the staff?"),
-        ("Jane Smith", "Staff turnover hurt. A new manager focused everyone; data improved.")]
-FEN = [("Interviewer", "Was data a problem here?"),
-       ("Tom Brown", "Data quality was poor across the partnership.")]
+EAST = [
+    ("Interviewer", "What got in the way?"),
+    ("Jane Smith", "Poor data first. Later the champion focused the partners."),
+    ("Interviewer", "And the staff?"),
+    ("Jane Smith", "Staff turnover hurt. A new manager focused everyone; data improved."),
+]
+FEN = [
+    ("Interviewer", "Was data a problem here?"),
+    ("Tom Brown", "Data quality was poor across the partnership."),
+]
 
 
 @pytest.fixture
@@ -51,15 +55,24 @@ def values(matrix):
 
 
 def test_matrices_tree_order_is_depth_first(world):
-    assert [c.name for c in tree_order(list(reversed(world["codes"])))] == \
-        ["Barriers", "Poor data", "Staff turnover", "Enablers", "Focus"]
+    assert [c.name for c in tree_order(list(reversed(world["codes"])))] == [
+        "Barriers",
+        "Poor data",
+        "Staff turnover",
+        "Enablers",
+        "Focus",
+    ]
 
 
 def test_matrices_codes_by_cases_counts_segments_and_documents(session, world):
     matrix = code_matrix(session, world["project"], cols="cases")
-    assert [h.label for h in matrix.rows] == ["Barriers", "Barriers/Poor data",
-                                              "Barriers/Staff turnover", "Enablers",
-                                              "Enablers/Focus"]
+    assert [h.label for h in matrix.rows] == [
+        "Barriers",
+        "Barriers/Poor data",
+        "Barriers/Staff turnover",
+        "Enablers",
+        "Enablers/Focus",
+    ]
     assert [h.label for h in matrix.cols] == ["Eastwick", "Fenmoor", "Marchshire"]
     assert values(matrix) == [[3, 3, 0], [2, 2, 0], [1, 1, 0], [3, 0, 0], [3, 0, 0]]
     assert matrix.row_totals == [6, 4, 2, 3, 3]
@@ -75,11 +88,13 @@ def test_matrices_cells_agree_with_their_quote_drill_down(session, world):
     matrix = code_matrix(session, project, cols="cases")
     for i, row in enumerate(matrix.rows):
         for j, col in enumerate(matrix.cols):
-            result = find_quotes(session, project, QuoteQuery(
-                code_ids=(row.key,), filters=Filters(case_ids=(col.key,))))
+            result = find_quotes(
+                session,
+                project,
+                QuoteQuery(code_ids=(row.key,), filters=Filters(case_ids=(col.key,))),
+            )
             assert result.segments == matrix.cells[i][j].value
-            assert sorted(q.coding_id for q in result.quotes) == \
-                list(matrix.cells[i][j].coding_ids)
+            assert sorted(q.coding_id for q in result.quotes) == list(matrix.cells[i][j].coding_ids)
 
 
 def test_matrices_without_descendants_and_with_filters(session, world):
@@ -87,14 +102,15 @@ def test_matrices_without_descendants_and_with_filters(session, world):
     own = code_matrix(session, project, cols="cases", descendants=False)
     assert values(own)[0] == [0, 0, 0]
     assert values(own)[1] == [2, 2, 0]
-    bob = code_matrix(session, project, cols="cases",
-                      filters=Filters(coder_ids=(world["bob"].id,)))
+    bob = code_matrix(session, project, cols="cases", filters=Filters(coder_ids=(world["bob"].id,)))
     assert values(bob) == [[1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 0], [0, 0, 0]]
-    no_interviewer = code_matrix(session, project, cols="cases",
-                                 filters=Filters(exclude_interviewer=True))
+    no_interviewer = code_matrix(
+        session, project, cols="cases", filters=Filters(exclude_interviewer=True)
+    )
     assert values(no_interviewer)[1] == [2, 1, 0]
-    chosen = code_matrix(session, project, cols="cases",
-                         code_ids=[world["codes"][4].id, world["codes"][1].id])
+    chosen = code_matrix(
+        session, project, cols="cases", code_ids=[world["codes"][4].id, world["codes"][1].id]
+    )
     assert [h.label for h in chosen.rows] == ["Enablers/Focus", "Barriers/Poor data"]
 
 
@@ -120,8 +136,9 @@ def test_matrices_code_cooccurrence_is_the_and_query(session, world):
     ]
     for i, row in enumerate(matrix.rows):
         for j, col in enumerate(matrix.cols):
-            result = find_quotes(session, project,
-                                 QuoteQuery(expression=f'"{row.label}" AND "{col.label}"'))
+            result = find_quotes(
+                session, project, QuoteQuery(expression=f'"{row.label}" AND "{col.label}"')
+            )
             assert result.segments == matrix.cells[i][j].value, (row.label, col.label)
 
 

@@ -15,8 +15,11 @@ from qualcode.services.quotes import Filters, QuoteQuery, context, find_quotes, 
 
 EASTWICK = [
     ("Interviewer", "What got in the way of the targets?"),
-    ("Jane Smith", "Poor data was the first problem. We had no baseline for burglary. "
-                   "Later the champion focused the partners on it."),
+    (
+        "Jane Smith",
+        "Poor data was the first problem. We had no baseline for burglary. "
+        "Later the champion focused the partners on it.",
+    ),
     ("Interviewer", "And the staff?"),
     ("Jane Smith", "Staff turnover hurt. Then a new manager focused everyone and data improved."),
 ]
@@ -36,14 +39,16 @@ def world(session):
     staff = make_code(session, project, "Staff turnover", parent=barriers)
     enablers = make_code(session, project, "Enablers")
     focus = make_code(session, project, "Focus", parent=enablers)
-    east = make_document(session, project, title="Eastwick coordinator", turns=EASTWICK,
-                         case="Eastwick")
+    east = make_document(
+        session, project, title="Eastwick coordinator", turns=EASTWICK, case="Eastwick"
+    )
     fen = make_document(session, project, title="Fenmoor finance", turns=FENMOOR, case="Fenmoor")
     make_document(session, project, title="Marchshire chief", case="Marchshire")
     c = {
         "c1": make_coding(session, east, poor, alice, quote="Poor data was the first problem"),
-        "c2": make_coding(session, east, focus, alice,
-                          quote="the champion focused the partners on it"),
+        "c2": make_coding(
+            session, east, focus, alice, quote="the champion focused the partners on it"
+        ),
         "c3": make_coding(session, east, focus, alice, quote="first problem. We had"),
         "c4": make_coding(session, east, staff, alice, quote="Staff turnover hurt"),
         "c5": make_coding(session, east, focus, alice, quote="a new manager focused everyone"),
@@ -58,9 +63,21 @@ def world(session):
     document_service.set_attribute(session, authority, fen.case, "county")
     document_service.set_attribute(session, role, fen, "finance officer")
     session.commit()
-    return {"project": project, "alice": alice, "bob": bob, "codes": {
-        "barriers": barriers, "poor": poor, "staff": staff, "focus": focus, "enablers": enablers,
-    }, "codings": {k: v.id for k, v in c.items()}, "east": east, "fen": fen}
+    return {
+        "project": project,
+        "alice": alice,
+        "bob": bob,
+        "codes": {
+            "barriers": barriers,
+            "poor": poor,
+            "staff": staff,
+            "focus": focus,
+            "enablers": enablers,
+        },
+        "codings": {k: v.id for k, v in c.items()},
+        "east": east,
+        "fen": fen,
+    }
 
 
 def ids(world, result):
@@ -72,29 +89,37 @@ def run(session, world, **kw):
     return find_quotes(session, world["project"], QuoteQuery(**kw))
 
 
-@pytest.mark.parametrize(("expression", "expected"), [
-    ("Barriers/Poor data", ["c1", "c6", "d1", "d2"]),
-    ("Barriers/Poor data AND Enablers/Focus", ["c1"]),
-    ("Enablers/Focus AND Barriers/Poor data", ["c3"]),
-    ('"Barriers/Poor data" OR "Barriers/Staff turnover"', ["c1", "c4", "c6", "d1", "d2", "d3"]),
-    ("Barriers/Poor data NOT Enablers/Focus", ["c6", "d1", "d2"]),
-    ("Barriers NOT Enablers", ["c4", "c6", "d1", "d2", "d3"]),
-    ("Barriers/Poor data NEAR/3 Enablers/Focus", ["c1", "c6"]),
-    ("Barriers/Poor data NEAR/0 Enablers/Focus", ["c1"]),
-    ("Barriers/Staff turnover SAMETURN Enablers/Focus", ["c4"]),
-    ("Barriers/Poor data SAMETURN Barriers/Staff turnover", ["c6", "d1", "d2"]),  # d3: 2 turns
-    ("Enablers/Focus SAMETURN Enablers/Focus", ["c2", "c3"]),
-    ("(Barriers/Poor data OR Barriers/Staff turnover) AND Enablers/Focus", ["c1"]),
-])
-def test_quotes_boolean_queries_match_hand_computed_answers(session, world, expression,
-                                                            expected):
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("Barriers/Poor data", ["c1", "c6", "d1", "d2"]),
+        ("Barriers/Poor data AND Enablers/Focus", ["c1"]),
+        ("Enablers/Focus AND Barriers/Poor data", ["c3"]),
+        ('"Barriers/Poor data" OR "Barriers/Staff turnover"', ["c1", "c4", "c6", "d1", "d2", "d3"]),
+        ("Barriers/Poor data NOT Enablers/Focus", ["c6", "d1", "d2"]),
+        ("Barriers NOT Enablers", ["c4", "c6", "d1", "d2", "d3"]),
+        ("Barriers/Poor data NEAR/3 Enablers/Focus", ["c1", "c6"]),
+        ("Barriers/Poor data NEAR/0 Enablers/Focus", ["c1"]),
+        ("Barriers/Staff turnover SAMETURN Enablers/Focus", ["c4"]),
+        ("Barriers/Poor data SAMETURN Barriers/Staff turnover", ["c6", "d1", "d2"]),  # d3: 2 turns
+        ("Enablers/Focus SAMETURN Enablers/Focus", ["c2", "c3"]),
+        ("(Barriers/Poor data OR Barriers/Staff turnover) AND Enablers/Focus", ["c1"]),
+    ],
+)
+def test_quotes_boolean_queries_match_hand_computed_answers(session, world, expression, expected):
     assert ids(world, run(session, world, expression=expression)) == expected
 
 
 def test_quotes_for_a_code_include_descendants_unless_asked_not_to(session, world):
     barriers = world["codes"]["barriers"].id
-    assert ids(world, run(session, world, code_ids=(barriers,))) == \
-        ["c1", "c4", "c6", "d1", "d2", "d3"]
+    assert ids(world, run(session, world, code_ids=(barriers,))) == [
+        "c1",
+        "c4",
+        "c6",
+        "d1",
+        "d2",
+        "d3",
+    ]
     assert run(session, world, code_ids=(barriers,), descendants=False).quotes == []
 
 
@@ -103,9 +128,14 @@ def test_quotes_attribution_counts_and_cases_without(session, world):
     assert (result.segments, result.documents, result.cases) == (4, 2, 2)
     assert [c.name for c in result.cases_without] == ["Marchshire"]
     first = result.quotes[0]
-    assert (first.case, first.document, first.speaker, first.coder, first.codes) == \
-        ("Eastwick", "Eastwick coordinator", "Jane Smith", "Alice Adams", ["Barriers/Poor data"])
-    assert first.text == world["east"].text[first.start:first.end]
+    assert (first.case, first.document, first.speaker, first.coder, first.codes) == (
+        "Eastwick",
+        "Eastwick coordinator",
+        "Jane Smith",
+        "Alice Adams",
+        ["Barriers/Poor data"],
+    )
+    assert first.text == world["east"].text[first.start : first.end]
     assert first.turn_index == 1
     assert first.origin == "manual"
     assert first.attributes == {"authority_type": "London borough"}
@@ -130,18 +160,36 @@ def test_quotes_exclude_interviewer(session, world):
 def test_quotes_filters_by_coder_origin_case_and_attributes(session, world):
     poor, w = world["codes"]["poor"].id, world
     east_case, fen_case = w["east"].case_id, w["fen"].case_id
-    assert ids(w, run(session, w, code_ids=(poor,), filters=Filters(coder_ids=(w["bob"].id,)))) \
-        == ["c6"]
-    assert ids(w, run(session, w, expression="Barriers/Poor data AND Enablers/Focus",
-                      filters=Filters(coder_ids=(w["bob"].id,)))) == []
-    assert ids(w, run(session, w, code_ids=(poor,), filters=Filters(case_ids=(fen_case,)))) == \
-        ["d1", "d2"]
+    assert ids(w, run(session, w, code_ids=(poor,), filters=Filters(coder_ids=(w["bob"].id,)))) == [
+        "c6"
+    ]
+    assert (
+        ids(
+            w,
+            run(
+                session,
+                w,
+                expression="Barriers/Poor data AND Enablers/Focus",
+                filters=Filters(coder_ids=(w["bob"].id,)),
+            ),
+        )
+        == []
+    )
+    assert ids(w, run(session, w, code_ids=(poor,), filters=Filters(case_ids=(fen_case,)))) == [
+        "d1",
+        "d2",
+    ]
     where = Filters(where=(("authority_type", "London borough"),))
     result = run(session, w, code_ids=(poor,), filters=where)
     assert ids(w, result) == ["c1", "c6"]
     assert result.cases_without == []  # Marchshire has no authority type: out of scope
-    either = Filters(where=(("authority_type", "county"), ("authority_type", "London borough"),
-                            ("interviewee_role", "finance officer")))
+    either = Filters(
+        where=(
+            ("authority_type", "county"),
+            ("authority_type", "London borough"),
+            ("interviewee_role", "finance officer"),
+        )
+    )
     assert ids(w, run(session, w, code_ids=(poor,), filters=either)) == ["d1", "d2"]
     both_cases = Filters(case_ids=(east_case, fen_case), origins=("import",))
     assert run(session, w, code_ids=(poor,), filters=both_cases).segments == 0
@@ -155,14 +203,25 @@ def test_quotes_consensus_layer(session, world):
     consensus = user_service.system_user(session)
     from factories import make_coding as coding
 
-    adjudicated = coding(session, world["fen"], world["codes"]["poor"], consensus,
-                         quote="Data quality was poor", origin=Origin.ADJUDICATION)
-    result = run(session, world, code_ids=(world["codes"]["poor"].id,),
-                 filters=Filters(consensus=True))
+    adjudicated = coding(
+        session,
+        world["fen"],
+        world["codes"]["poor"],
+        consensus,
+        quote="Data quality was poor",
+        origin=Origin.ADJUDICATION,
+    )
+    result = run(
+        session, world, code_ids=(world["codes"]["poor"].id,), filters=Filters(consensus=True)
+    )
     assert [q.coding_id for q in result.quotes] == [adjudicated.id]
     assert result.quotes[0].origin == "adjudication"
-    by_origin = run(session, world, code_ids=(world["codes"]["poor"].id,),
-                    filters=Filters(origins=("adjudicated",)))
+    by_origin = run(
+        session,
+        world,
+        code_ids=(world["codes"]["poor"].id,),
+        filters=Filters(origins=("adjudicated",)),
+    )
     assert [q.coding_id for q in by_origin.quotes] == [adjudicated.id]
 
 
@@ -171,7 +230,7 @@ def test_quotes_words_filter_coded_quotes_with_kwic(session, world):
     assert ids(world, result) == ["d1"]
     line = result.quotes[0].kwic[0]
     assert (line.left, line.match, line.right) == ("Data ", "quality", " was poor")
-    assert world["fen"].text[line.start:line.end] == "quality"
+    assert world["fen"].text[line.start : line.end] == "quality"
 
 
 def test_quotes_words_alone_find_turns(session, world):
@@ -187,8 +246,13 @@ def test_quotes_words_alone_find_turns(session, world):
 
 
 def test_quotes_paging_keeps_full_counts(session, world):
-    result = find_quotes(session, world["project"], QuoteQuery(
-        code_ids=(world["codes"]["barriers"].id,)), limit=2, offset=1)
+    result = find_quotes(
+        session,
+        world["project"],
+        QuoteQuery(code_ids=(world["codes"]["barriers"].id,)),
+        limit=2,
+        offset=1,
+    )
     assert len(result.quotes) == 2
     assert result.segments == 6
     assert ids(world, result) == ["c4", "c6"]
@@ -211,8 +275,12 @@ def test_quotes_blind_mode_hides_other_coders(session, world):
     query = QuoteQuery(code_ids=(world["codes"]["poor"].id,))
     seen = find_quotes(session, project, query, viewer=carol)
     assert ids(world, seen) == ["d1", "d2"]
-    assert ids(world, find_quotes(session, project, query, viewer=alice)) == \
-        ["c1", "c6", "d1", "d2"]
+    assert ids(world, find_quotes(session, project, query, viewer=alice)) == [
+        "c1",
+        "c6",
+        "d1",
+        "d2",
+    ]
     assert quotes_by_id(session, project, [world["codings"]["c1"]], viewer=carol) == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode.text.normalize import normalize_text, single_line, text_hash, word_count
@@ -61,6 +61,7 @@ def test_word_count_counts_words_not_punctuation() -> None:
     assert word_count(" — ... ") == 0
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_normalize_is_idempotent_and_canonical(s: str) -> None:
     out = normalize_text(s)
@@ -72,6 +73,7 @@ def test_normalize_is_idempotent_and_canonical(s: str) -> None:
     assert all(ch in "\n\t" or unicodedata.category(ch) != "Cc" for ch in out)
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_single_line_is_normalised_and_has_no_line_breaks(s: str) -> None:
     out = single_line(s)
@@ -81,6 +83,7 @@ def test_single_line_is_normalised_and_has_no_line_breaks(s: str) -> None:
     assert single_line(out) == out
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cf", "Cs"))))
 def test_normalize_keeps_every_word(s: str) -> None:
     assert normalize_text(s).split() == unicodedata.normalize("NFC", s).split()

@@ -20,12 +20,16 @@ from qualcode.services import documents as document_service
 from qualcode.services import users as user_service
 
 _cached_hash = functools.cache(user_service.hash_password)
-EAST = [("Interviewer", "What got in the way of the targets?"),
-        ("Jane Smith", "Poor data was the first problem. Later the champion focused everyone."),
-        ("Interviewer", "And the staff?"),
-        ("Jane Smith", "Staff turnover hurt us badly.")]
-FEN = [("Interviewer", "Was data a problem here?"),
-       ("Tom Brown", "Data quality was poor across the partnership.")]
+EAST = [
+    ("Interviewer", "What got in the way of the targets?"),
+    ("Jane Smith", "Poor data was the first problem. Later the champion focused everyone."),
+    ("Interviewer", "And the staff?"),
+    ("Jane Smith", "Staff turnover hurt us badly."),
+]
+FEN = [
+    ("Interviewer", "Was data a problem here?"),
+    ("Tom Brown", "Data quality was poor across the partnership."),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +47,9 @@ def world(session):
     poor = make_code(session, project, "Poor data", parent=barriers)
     staff = make_code(session, project, "Staff turnover", parent=barriers)
     focus = make_code(session, project, "Focus")
-    east = make_document(session, project, title="Eastwick coordinator", turns=EAST,
-                         case="Eastwick")
+    east = make_document(
+        session, project, title="Eastwick coordinator", turns=EAST, case="Eastwick"
+    )
     fen = make_document(session, project, title="Fenmoor officer", turns=FEN, case="Fenmoor")
     make_document(session, project, title="Marchshire chief", case="Marchshire")
     c1 = make_coding(session, east, poor, owner, quote="Poor data was the first problem")
@@ -56,9 +61,18 @@ def world(session):
     document_service.set_attribute(session, kind, east.case, "London borough")
     document_service.set_attribute(session, kind, fen.case, "county")
     session.commit()
-    return {"project": project, "owner": owner, "viewer": viewer, "coder": coder,
-            "barriers": barriers, "poor": poor, "focus": focus, "east": east, "fen": fen,
-            "c1": c1}
+    return {
+        "project": project,
+        "owner": owner,
+        "viewer": viewer,
+        "coder": coder,
+        "barriers": barriers,
+        "poor": poor,
+        "focus": focus,
+        "east": east,
+        "fen": fen,
+        "c1": c1,
+    }
 
 
 def page(client, **args):
@@ -68,14 +82,22 @@ def page(client, **args):
 
 
 def counts(html):
-    found = {k: re.search(rf'id="count-{k}">(\d+)<', html) for k in ("segments", "documents",
-                                                                      "cases")}
+    found = {
+        k: re.search(rf'id="count-{k}">(\d+)<', html) for k in ("segments", "documents", "cases")
+    }
     return tuple(int(m.group(1)) if m else None for m in found.values())
 
 
 def texts(html):
-    return [re.sub(r"</?mark>", "", t) for t in re.findall(r'<blockquote class="text">(.*?)'
-                                                           r"</blockquote>", html, re.S)]
+    return [
+        re.sub(r"</?mark>", "", t)
+        for t in re.findall(
+            r'<blockquote class="text">(.*?)'
+            r"</blockquote>",
+            html,
+            re.S,
+        )
+    ]
 
 
 def test_evidence_page_shows_quotes_attribution_counts_and_cases_without(client, world):
@@ -84,14 +106,23 @@ def test_evidence_page_shows_quotes_attribution_counts_and_cases_without(client,
     assert counts(html) == (4, 2, 2)
     assert "No quotes from 1 case" in html
     assert re.search(r'id="cases-without">.*Marchshire', html, re.S)
-    assert texts(html) == ["Poor data was the first problem", "Staff turnover hurt us",
-                           "Was data a problem here", "Data quality was poor"]
-    first = html[html.index('<article class="quote'):html.index("</article>")]
-    for part in ("Barriers/Poor data", "Eastwick", "Eastwick coordinator", "Jane Smith",
-                 "coded by Olive Owner"):
+    assert texts(html) == [
+        "Poor data was the first problem",
+        "Staff turnover hurt us",
+        "Was data a problem here",
+        "Data quality was poor",
+    ]
+    first = html[html.index('<article class="quote') : html.index("</article>")]
+    for part in (
+        "Barriers/Poor data",
+        "Eastwick",
+        "Eastwick coordinator",
+        "Jane Smith",
+        "coded by Olive Owner",
+    ):
         assert part in first
     start = world["east"].text.index("Poor data")
-    assert f'/p/lpsa/documents/{world["east"].id}?at={start}#o={start}' in first
+    assert f"/p/lpsa/documents/{world['east'].id}?at={start}#o={start}" in first
     assert 'class="pin"' not in html  # a viewer may not pin
 
 
@@ -106,7 +137,7 @@ def test_evidence_page_filters(client, world):
     assert counts(page(client, code=barriers, origin="import")) == (0, 0, 0)
     both = page(client, q='"Barriers/Poor data" AND Focus')
     assert texts(both) == ["Poor data was the first problem"]
-    assert "Barriers/Poor data</span> <span class=\"code-badge\">Focus" in both
+    assert 'Barriers/Poor data</span> <span class="code-badge">Focus' in both
     worded = page(client, code=barriers, text="quality")
     assert "Data <mark>quality</mark> was poor" in worded
 
@@ -131,18 +162,27 @@ def test_evidence_page_offers_pins_to_leads_when_chapters_can_pin(app, client, w
 
 def test_evidence_api_quotes_and_context(client, world):
     login(client, "vic")
-    data = client.get("/api/p/lpsa/evidence/quotes", query_string={
-        "code": world["poor"].id, "limit": 1}).get_json()
-    assert (data["code"], data["count"], data["documents"], data["cases"]) == \
-        ("Barriers/Poor data", 3, 2, 2)
+    data = client.get(
+        "/api/p/lpsa/evidence/quotes", query_string={"code": world["poor"].id, "limit": 1}
+    ).get_json()
+    assert (data["code"], data["count"], data["documents"], data["cases"]) == (
+        "Barriers/Poor data",
+        3,
+        2,
+        2,
+    )
     assert len(data["quotes"]) == 1
     assert data["quotes"][0]["speaker"] == "Jane Smith"
     east = world["east"]
     start = east.text.index("Staff turnover")
-    ctx = client.get(f"/api/p/lpsa/evidence/documents/{east.id}/context",
-                     query_string={"start": start, "end": start + 14, "turns": 1}).get_json()
+    ctx = client.get(
+        f"/api/p/lpsa/evidence/documents/{east.id}/context",
+        query_string={"start": start, "end": start + 14, "turns": 1},
+    ).get_json()
     assert [(t["index"], t["hit"], t["speaker"]) for t in ctx["turns"]] == [
-        (2, False, "Interviewer"), (3, True, "Jane Smith")]
+        (2, False, "Interviewer"),
+        (3, True, "Jane Smith"),
+    ]
     assert client.get(f"/api/p/lpsa/evidence/documents/{east.id}/context").status_code == 400
 
 
@@ -156,20 +196,32 @@ def test_evidence_exports_download_the_whole_result(client, world):
     paragraphs = [(p.style.name, p.text) for p in Document(io.BytesIO(docx.data)).paragraphs]
     assert paragraphs[0] == ("Heading 1", "Barriers/Poor data")
     assert [t for s, t in paragraphs if s == "Quote"] == [
-        "Poor data was the first problem", "Was data a problem here", "Data quality was poor"]
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/p/lpsa/evidence/export.csv", query_string=args).data.decode("utf-8-sig"))))
+        "Poor data was the first problem",
+        "Was data a problem here",
+        "Data quality was poor",
+    ]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/p/lpsa/evidence/export.csv", query_string=args).data.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     assert [r["case"] for r in rows] == ["Eastwick", "Fenmoor", "Fenmoor"]
-    book = load_workbook(io.BytesIO(client.get("/p/lpsa/evidence/export.xlsx",
-                                               query_string=args).data))
+    book = load_workbook(
+        io.BytesIO(client.get("/p/lpsa/evidence/export.xlsx", query_string=args).data)
+    )
     assert book["Summary"]["B2"].value == 3
     assert client.get("/p/lpsa/evidence/export.pdf", query_string=args).status_code == 404
     assert client.get("/p/lpsa/evidence/export.csv").status_code == 400
 
 
 def test_evidence_blind_coder_sees_only_own_codings(client, session, world):
-    assignments.assign(session, world["fen"], world["coder"], purpose=Purpose.DOUBLE_CODE,
-                       blind=True)
+    assignments.assign(
+        session, world["fen"], world["coder"], purpose=Purpose.DOUBLE_CODE, blind=True
+    )
     session.commit()
     login(client, "cora")
     html = page(client, code=world["poor"].id)
@@ -184,6 +236,8 @@ def test_evidence_of_another_project_is_not_found(client, session, world):
     doc = make_document(session, other)
     session.commit()
     login(client, "olive")
-    assert client.get(f"/api/p/lpsa/evidence/documents/{doc.id}/context?start=0&end=1")\
-        .status_code == 404
+    assert (
+        client.get(f"/api/p/lpsa/evidence/documents/{doc.id}/context?start=0&end=1").status_code
+        == 404
+    )
     assert client.get("/p/theirs/evidence").status_code == 404

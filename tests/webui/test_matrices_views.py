@@ -45,16 +45,23 @@ def world(session):
     kind = document_service.define_attribute(session, project, "authority_type", "case")
     document_service.set_attribute(session, kind, east.case, "London borough")
     session.commit()
-    return {"barriers": barriers, "staff": staff, "enablers": enablers, "east": east,
-            "fen": fen, "c1": c1}
+    return {
+        "barriers": barriers,
+        "staff": staff,
+        "enablers": enablers,
+        "east": east,
+        "fen": fen,
+        "c1": c1,
+    }
 
 
 def cells(html):
     """{(row label, column index): (value, shade, link)} from the matrix table."""
     out = {}
-    table = html[html.index('id="matrix"'):]
-    for label, body in re.findall(r'<tr><th scope="row"[^>]*title="([^"]+)">[^<]*</th>(.*?)</tr>',
-                                  table, re.S):
+    table = html[html.index('id="matrix"') :]
+    for label, body in re.findall(
+        r'<tr><th scope="row"[^>]*title="([^"]+)">[^<]*</th>(.*?)</tr>', table, re.S
+    ):
         for i, (shade, inner) in enumerate(re.findall(r'<td class="shade-(\d)">(.*?)</td>', body)):
             link = re.search(r'href="([^"]+)"', inner)
             value = int(re.sub(r"<[^>]+>", "", inner))
@@ -100,8 +107,13 @@ def test_matrices_exports(client, world):
     sheet = load_workbook(io.BytesIO(response.data))["Matrix"]
     assert [c.value for c in sheet[1]] == ["code", "Eastwick", "Fenmoor", "Total"]
     assert [c.value for c in sheet[2]] == ["Barriers", 2, 1, 3]
-    rows = list(csv.reader(io.StringIO(
-        client.get("/p/lpsa/matrices/export.csv?count=documents").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/p/lpsa/matrices/export.csv?count=documents").data.decode("utf-8-sig")
+            )
+        )
+    )
     assert rows[1] == ["Barriers", "1", "1", "2"]
     assert client.get("/p/lpsa/matrices/export.pdf").status_code == 404
 
@@ -117,13 +129,16 @@ def test_matrices_framework_is_read_by_viewers_and_edited_by_leads(app, world):
     cell = viewer.get(url).get_json()
     assert cell["theme"] == "Barriers"
     assert cell["evidence"] == 2
-    assert [q["text"] for q in cell["candidates"]] == ["Honestly, staff turnover",
-                                                       "The champion left"]
+    assert [q["text"] for q in cell["candidates"]] == [
+        "Honestly, staff turnover",
+        "The champion left",
+    ]
     lead = app.test_client()
     token = login(lead, "lena")
     assert "fw-edit" in lead.get("/p/lpsa/matrices/framework").get_data(as_text=True)
-    saved = post_json(lead, url, token, {"summary": "Turnover of champions.",
-                                         "coding_ids": [world["c1"].id]})
+    saved = post_json(
+        lead, url, token, {"summary": "Turnover of champions.", "coding_ids": [world["c1"].id]}
+    )
     assert saved.status_code == 200, saved.get_data(as_text=True)
     assert saved.get_json()["quotes"][0]["text"] == "Honestly, staff turnover"
     page = viewer.get("/p/lpsa/matrices/framework").get_data(as_text=True)
@@ -134,9 +149,12 @@ def test_matrices_framework_is_read_by_viewers_and_edited_by_leads(app, world):
     assert rows[1][1].startswith("Turnover of champions.\n“Honestly, staff turnover”")
     bad = post_json(lead, url, token, {"summary": "x", "coding_ids": ["1"]})
     assert bad.status_code == 400
-    other_case = post_json(lead, f"/api/p/lpsa/matrices/framework/{world['fen'].case_id}/"
-                                 f"{code_id}", token, {"summary": "", "coding_ids":
-                                                       [world["c1"].id]})
+    other_case = post_json(
+        lead,
+        f"/api/p/lpsa/matrices/framework/{world['fen'].case_id}/{code_id}",
+        token,
+        {"summary": "", "coding_ids": [world["c1"].id]},
+    )
     assert other_case.status_code == 409
 
 
@@ -152,7 +170,8 @@ def test_matrices_framework_edits_need_lead_and_csrf(app, world):
 
 def test_matrices_framework_themes_can_be_sub_codes(client, world):
     login(client, "vic")
-    html = client.get(f"/p/lpsa/matrices/framework?theme={world['barriers'].id}")\
-        .get_data(as_text=True)
+    html = client.get(f"/p/lpsa/matrices/framework?theme={world['barriers'].id}").get_data(
+        as_text=True
+    )
     assert '<th scope="col">Barriers/Staff turnover</th>' in html
     assert '<th scope="col">Enablers</th>' not in html

@@ -31,6 +31,7 @@ from webui.serializers import (
     coding_json,
     document_json,
     transcript_blocks,
+    transcript_html,
     user_json,
 )
 
@@ -115,8 +116,8 @@ def workbench(slug: str, document_id: int) -> ResponseReturnValue:
         "lastEventId": audit.latest_event_id(session, g.project.id),
         "textLength": len(document.text),
     }
-    return render_template("coding/workbench.html", document=document, blocks=blocks,
-                           state=state, blind=blind, assignment=assignment)
+    return render_template("coding/workbench.html", document=document, state=state,
+                           transcript=transcript_html(blocks), blind=blind)
 
 
 # --- documents and codings --------------------------------------------------------------------

@@ -26,15 +26,21 @@ from qualcode.services.matrices import tree_order
 from qualcode.services.quotes import context, find_quotes
 from webui.access import project_route
 from webui.db import get_session
-from webui.views.evidence_query import query_from
+from webui.views.evidence_query import filter_args, query_from
 
 bp = Blueprint("evidence", __name__)
 PAGE = 100
-EXPORTS = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    tables.quotes_docx),
-           "csv": ("text/csv", tables.quotes_csv),
-           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    tables.quotes_xlsx)}
+EXPORTS = {
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        tables.quotes_docx,
+    ),
+    "csv": ("text/csv", tables.quotes_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        tables.quotes_xlsx,
+    ),
+}
 
 
 @bp.get("/p/<slug>/evidence")
@@ -46,14 +52,29 @@ def index(slug: str) -> ResponseReturnValue:
     result = error = None
     if query is not None:
         try:
-            result = find_quotes(session, g.project, query, limit=PAGE, offset=(page - 1) * PAGE,
-                                 viewer=g.user)
+            result = find_quotes(
+                session, g.project, query, limit=PAGE, offset=(page - 1) * PAGE, viewer=g.user
+            )
         except (InvalidInput, NotFound) as exc:
             error = str(exc)
     return render_template(
-        "evidence/index.html", result=result, error=error, page=page, pages=_pages(result),
-        items=[_item(q) for q in result.quotes] if result else [], choices=_choices(),
-        args=request.args, all_args=_all_args(), pin_role=_pin_role(), exports=list(EXPORTS))
+        "evidence/index.html",
+        result=result,
+        error=error,
+        page=page,
+        pages=_pages(result),
+        items=[_item(q) for q in result.quotes] if result else [],
+        choices=_choices(),
+        args=request.args,
+        all_args=_all_args(),
+        pin_role=_pin_role(),
+        exports=list(EXPORTS),
+        active=sum(
+            len(v) if isinstance(v, list) else 1
+            for k, v in filter_args(request.args).items()
+            if k != "nodesc"
+        ),
+    )
 
 
 def _all_args() -> dict[str, list[str]]:
@@ -77,8 +98,15 @@ def _pin_role() -> bool:
 def _item(quote: Quote) -> dict[str, Any]:
     workbench = None
     if "coding.workbench" in current_app.view_functions:
-        workbench = url_for("coding.workbench", slug=g.project.slug,
-                            document_id=quote.document_id, at=quote.start) + f"#o={quote.start}"
+        workbench = (
+            url_for(
+                "coding.workbench",
+                slug=g.project.slug,
+                document_id=quote.document_id,
+                at=quote.start,
+            )
+            + f"#o={quote.start}"
+        )
     return {"quote": quote, "pieces": pieces(quote), "workbench": workbench}
 
 
@@ -101,20 +129,37 @@ def _choices() -> dict[str, Any]:
     session = get_session()
     codes = codebook.all_codes(session, g.project.id)
     paths = codebook.paths(codes)
-    tree = [{"id": c.id, "name": c.name, "path": paths[c.id], "depth": paths[c.id].count("/"),
-             "color": c.color, "active": c.active} for c in tree_order(codes)]
+    tree = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "path": paths[c.id],
+            "depth": paths[c.id].count("/"),
+            "color": c.color,
+            "active": c.active,
+        }
+        for c in tree_order(codes)
+    ]
     by_case, by_doc = document_service.attribute_map(session, g.project)
     attributes: dict[str, set[str]] = {}
     for values in (*by_case.values(), *by_doc.values()):
         for name, value in values.items():
             attributes.setdefault(name, set()).add(value)
-    coder_ids = select(Coding.coder_id).join(Document, Document.id == Coding.document_id).where(
-        Document.project_id == g.project.id).distinct()
-    coders = session.scalars(select(User).where(User.id.in_(coder_ids))
-                             .order_by(User.username)).all()
-    return {"codes": tree, "cases": document_service.list_cases(session, g.project),
-            "attributes": {k: sorted(v, key=str.lower) for k, v in sorted(attributes.items())},
-            "coders": [{"id": u.id, "name": u.label, "system": u.is_system} for u in coders]}
+    coder_ids = (
+        select(Coding.coder_id)
+        .join(Document, Document.id == Coding.document_id)
+        .where(Document.project_id == g.project.id)
+        .distinct()
+    )
+    coders = session.scalars(
+        select(User).where(User.id.in_(coder_ids)).order_by(User.username)
+    ).all()
+    return {
+        "codes": tree,
+        "cases": document_service.list_cases(session, g.project),
+        "attributes": {k: sorted(v, key=str.lower) for k, v in sorted(attributes.items())},
+        "coders": [{"id": u.id, "name": u.label, "system": u.is_system} for u in coders],
+    }
 
 
 @bp.get("/api/p/<slug>/evidence/quotes")
@@ -125,9 +170,14 @@ def quotes_api(slug: str) -> ResponseReturnValue:
     if query is None:
         raise InvalidInput("choose a code, a code query or words to search for")
     limit = request.args.get("limit", type=int)
-    result = find_quotes(get_session(), g.project, query, limit=limit,
-                         offset=max(0, request.args.get("offset", 0, type=int) or 0),
-                         viewer=g.user)
+    result = find_quotes(
+        get_session(),
+        g.project,
+        query,
+        limit=limit,
+        offset=max(0, request.args.get("offset", 0, type=int) or 0),
+        viewer=g.user,
+    )
     return jsonify(result.to_dict())
 
 
@@ -158,5 +208,9 @@ def export(slug: str, fmt: str) -> ResponseReturnValue:
     writer(result, buffer)
     buffer.seek(0)
     name = re.sub(r"[^A-Za-z0-9]+", "-", result.label).strip("-").lower()[:60] or "quotes"
-    return send_file(buffer, mimetype=mimetype, as_attachment=True,
-                     download_name=f"{g.project.slug}-{name}.{fmt}")
+    return send_file(
+        buffer,
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"{g.project.slug}-{name}.{fmt}",
+    )

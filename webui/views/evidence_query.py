@@ -31,14 +31,24 @@ def ints(args: MultiDict[str, str], key: str) -> tuple[int, ...]:
 
 
 def filters_from(args: MultiDict[str, str]) -> Filters:
-    where = tuple((key[2:], value) for key in args if key.startswith("a.")
-                  for value in args.getlist(key) if value)
+    where = tuple(
+        (key[2:], value)
+        for key in args
+        if key.startswith("a.")
+        for value in args.getlist(key)
+        if value
+    )
     origins = tuple(o for o in args.getlist("origin") if o)
     for origin in origins:
         parse_origin(origin)
-    return Filters(case_ids=ints(args, "case"), where=where, coder_ids=ints(args, "coder"),
-                   origins=origins, consensus=args.get("consensus") == "1",
-                   exclude_interviewer=args.get("speaker") == "respondents")
+    return Filters(
+        case_ids=ints(args, "case"),
+        where=where,
+        coder_ids=ints(args, "coder"),
+        origins=origins,
+        consensus=args.get("consensus") == "1",
+        exclude_interviewer=args.get("speaker") == "respondents",
+    )
 
 
 def query_from(args: MultiDict[str, str]) -> QuoteQuery | None:
@@ -50,8 +60,13 @@ def query_from(args: MultiDict[str, str]) -> QuoteQuery | None:
         return None
     if codes and expression:
         codes = ()  # the query builder's expression wins over ticked codes
-    return QuoteQuery(code_ids=codes, expression=expression, descendants=args.get("nodesc") != "1",
-                      text=text, filters=filters_from(args))
+    return QuoteQuery(
+        code_ids=codes,
+        expression=expression,
+        descendants=args.get("nodesc") != "1",
+        text=text,
+        filters=filters_from(args),
+    )
 
 
 def filter_args(args: MultiDict[str, str]) -> dict[str, Any]:

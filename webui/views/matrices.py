@@ -46,10 +46,17 @@ def _matrix() -> Matrix:
             raise NotFound(f"no code with id {root} in {g.project.slug}")
         members = set(codebook.descendants(codes, root))
         code_ids = [c.id for c in tree_order(codes) if c.id in members]
-    return code_matrix(get_session(), g.project, cols=args.get("cols", "cases"),
-                       count=args.get("count", "segments"), code_ids=code_ids,
-                       descendants=args.get("nodesc") != "1", filters=filters_from(args),
-                       viewer=g.user, with_ids=False)
+    return code_matrix(
+        get_session(),
+        g.project,
+        cols=args.get("cols", "cases"),
+        count=args.get("count", "segments"),
+        code_ids=code_ids,
+        descendants=args.get("nodesc") != "1",
+        filters=filters_from(args),
+        viewer=g.user,
+        with_ids=False,
+    )
 
 
 @bp.get("/p/<slug>/matrices")
@@ -62,10 +69,16 @@ def index(slug: str) -> ResponseReturnValue:
         error = str(exc)
     session = get_session()
     return render_template(
-        "matrices/index.html", matrix=matrix, error=error, grid=_grid(matrix) if matrix else [],
-        args=request.args, all_args=request.args.to_dict(flat=False),
+        "matrices/index.html",
+        matrix=matrix,
+        error=error,
+        grid=_grid(matrix) if matrix else [],
+        args=request.args,
+        all_args=request.args.to_dict(flat=False),
         attributes=sorted({a.name for a in document_service.list_attributes(session, g.project)}),
-        parents=_parents(), cases=document_service.list_cases(session, g.project))
+        parents=_parents(),
+        cases=document_service.list_cases(session, g.project),
+    )
 
 
 def _parents() -> list[tuple[int, str]]:
@@ -85,10 +98,22 @@ def _grid(matrix: Matrix) -> list[dict[str, Any]]:
         cells = []
         for col, cell in zip(matrix.cols, row, strict=True):
             shade = math.ceil(SHADES * cell.value / top) if top and cell.value else 0
-            cells.append({"value": cell.value, "shade": shade,
-                          "link": _drill_down(matrix, header, col, keep)})
-        out.append({"label": header.label, "name": header.label.rsplit("/", 1)[-1],
-                    "depth": header.label.count("/"), "cells": cells, "total": total})
+            cells.append(
+                {
+                    "value": cell.value,
+                    "shade": shade,
+                    "link": _drill_down(matrix, header, col, keep),
+                }
+            )
+        out.append(
+            {
+                "label": header.label,
+                "name": header.label.rsplit("/", 1)[-1],
+                "depth": header.label.count("/"),
+                "cells": cells,
+                "total": total,
+            }
+        )
     return out
 
 
@@ -118,11 +143,16 @@ def export(slug: str, fmt: str) -> ResponseReturnValue:
     (tables.matrix_xlsx if fmt == "xlsx" else tables.matrix_csv)(matrix, buffer)
     buffer.seek(0)
     cols = matrix.kind.replace(":", "-")
-    return send_file(buffer, mimetype=MIMETYPES[fmt], as_attachment=True,
-                     download_name=f"{g.project.slug}-codes-by-{cols}.{fmt}")
+    return send_file(
+        buffer,
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=f"{g.project.slug}-codes-by-{cols}.{fmt}",
+    )
 
 
 # --- the framework matrix ---------------------------------------------------------------------
+
 
 def _framework() -> Any:
     parent = request.args.get("theme", type=int)
@@ -130,16 +160,26 @@ def _framework() -> Any:
     if parent:
         code = get_or_raise(get_session(), Code, parent, project_id=g.project.id)
         theme_ids = [c.id for c in code.children] or [code.id]
-    return framework_matrix(get_session(), g.project, theme_ids=theme_ids,
-                            case_ids=ints(request.args, "case") or None, viewer=g.user)
+    return framework_matrix(
+        get_session(),
+        g.project,
+        theme_ids=theme_ids,
+        case_ids=ints(request.args, "case") or None,
+        viewer=g.user,
+    )
 
 
 @bp.get("/p/<slug>/matrices/framework")
 @project_route(Role.VIEWER)
 def framework(slug: str) -> ResponseReturnValue:
-    return render_template("matrices/framework.html", fm=_framework(), parents=_parents(),
-                           args=request.args, all_args=request.args.to_dict(flat=False),
-                           can_edit=can(Role.LEAD))
+    return render_template(
+        "matrices/framework.html",
+        fm=_framework(),
+        parents=_parents(),
+        args=request.args,
+        all_args=request.args.to_dict(flat=False),
+        can_edit=can(Role.LEAD),
+    )
 
 
 @bp.get("/p/<slug>/matrices/framework/export.<fmt>")
@@ -150,15 +190,25 @@ def framework_export(slug: str, fmt: str) -> ResponseReturnValue:
     buffer = io.BytesIO()
     tables.FRAMEWORK_WRITERS[f".{fmt}"](_framework(), buffer)
     buffer.seek(0)
-    return send_file(buffer, mimetype=MIMETYPES[fmt], as_attachment=True,
-                     download_name=f"{g.project.slug}-framework.{fmt}")
+    return send_file(
+        buffer,
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=f"{g.project.slug}-framework.{fmt}",
+    )
 
 
 def _cell_json(case: Case, code: Code, entry: FrameworkEntry) -> dict[str, Any]:
-    return {"case_id": case.id, "case": case.name, "code_id": code.id,
-            "summary": entry.summary, "coding_ids": entry.coding_ids,
-            "quotes": [q.to_dict() for q in entry.quotes], "evidence": entry.evidence,
-            "updated_by": entry.updated_by}
+    return {
+        "case_id": case.id,
+        "case": case.name,
+        "code_id": code.id,
+        "summary": entry.summary,
+        "coding_ids": entry.coding_ids,
+        "quotes": [q.to_dict() for q in entry.quotes],
+        "evidence": entry.evidence,
+        "updated_by": entry.updated_by,
+    }
 
 
 @bp.get(f"{API}/framework/<int:case_id>/<int:code_id>")
@@ -168,10 +218,16 @@ def framework_cell(slug: str, case_id: int, code_id: int) -> ResponseReturnValue
     session = get_session()
     case = get_or_raise(session, Case, case_id, project_id=g.project.id)
     code = get_or_raise(session, Code, code_id, project_id=g.project.id)
-    fm = framework_matrix(session, g.project, theme_ids=[code.id], case_ids=[case.id],
-                          viewer=g.user)
-    candidates = find_quotes(session, g.project, QuoteQuery(
-        code_ids=(code.id,), filters=Filters(case_ids=(case.id,))), limit=500, viewer=g.user)
+    fm = framework_matrix(
+        session, g.project, theme_ids=[code.id], case_ids=[case.id], viewer=g.user
+    )
+    candidates = find_quotes(
+        session,
+        g.project,
+        QuoteQuery(code_ids=(code.id,), filters=Filters(case_ids=(case.id,))),
+        limit=500,
+        viewer=g.user,
+    )
     out = _cell_json(case, code, fm.cells[0][0])
     out["theme"] = fm.themes[0].label
     out["candidates"] = [q.to_dict() for q in candidates.quotes]
@@ -188,9 +244,12 @@ def save_framework_cell(slug: str, case_id: int, code_id: int) -> ResponseReturn
     code = get_or_raise(session, Code, code_id, project_id=g.project.id)
     data = request.get_json(silent=True) or {}
     summary, coding_ids = data.get("summary", ""), data.get("coding_ids", [])
-    if not isinstance(summary, str) or not isinstance(coding_ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in coding_ids):
-        raise InvalidInput("send {\"summary\": text, \"coding_ids\": [numbers]}")
+    if (
+        not isinstance(summary, str)
+        or not isinstance(coding_ids, list)
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in coding_ids)
+    ):
+        raise InvalidInput('send {"summary": text, "coding_ids": [numbers]}')
     set_framework_cell(session, g.project, case.id, code.id, summary, coding_ids, g.user.id)
     session.commit()
     quotes = quotes_by_id(session, g.project, coding_ids, viewer=g.user)

@@ -262,9 +262,11 @@ function renderProposals() {
     const actions = CAN_EDIT ? el("div", { class: "row" },
       el("button", { type: "button", class: "primary", "data-accept": memo.id, text: "Accept (use this definition)" }),
       el("button", { type: "button", "data-dismiss": memo.id, text: "Dismiss" })) : "";
+    const passage = memo.quote
+      ? el("p", { class: "cb-passage" }, "Disputed passage: ", el("q", { text: memo.quote })) : "";
     return el("article", { class: "cb-proposal" },
       el("p", { class: "muted", text: `${memo.title || "Proposal"} · ${memo.author || "someone"} · ${(memo.created || "").slice(0, 10)}` }),
-      el("blockquote", { text: memo.text }), actions);
+      el("blockquote", { text: memo.text }), passage, actions);
   });
   $("cb-proposal-list").replaceChildren(...list);
   $("cb-proposals").hidden = list.length === 0;

@@ -103,10 +103,13 @@ export class Store {
     this.bus.emit("coding:remove", { coding });
   }
 
+  /** Replace every coding (after the blind lifts or falls, say), keeping the view sensible. */
   resetCodings(codings, blind) {
     this.codings = new Map(codings.map((c) => [c.id, c]));
+    const lifted = this.blind && blind === false;
     if (blind !== undefined) this.blind = blind;
     if (this.blind) this.view = "mine";
+    else if (lifted) this.view = localStorage.getItem(this.key("view")) === "mine" ? "mine" : "everyone";
     this.bus.emit("codings:reset");
   }
 
@@ -118,7 +121,7 @@ export class Store {
   setView(view) {
     if (this.blind && view !== "mine") return;
     this.view = view;
-    localStorage.setItem(this.key("view"), view);
+    if (!this.blind) localStorage.setItem(this.key("view"), view);
     this.bus.emit("view:change", { view });
   }
 
