@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualcode.models import Assignment, Code, Coding, Document, Memo, Turn, User
 from qualcode.text.spans import Utf16Index
@@ -50,6 +52,32 @@ def coding_json(coding: Coding, *, with_quote: bool = True) -> dict[str, Any]:
     }
     if with_quote:
         out["quote"] = coding.quote
+    return out
+
+
+def document_codings(session: Session, document_id: int, coder_ids: Iterable[int] | None, *,
+                     with_quote: bool = True) -> list[dict[str, Any]]:
+    """The same dicts as ``coding_json`` for a document's codings (of some coders), read as
+    plain columns: the page embeds hundreds of codings, and ORM objects cost 10x more here.
+    Ordered as ``coding.codings_for_document`` orders them (by start, then id)."""
+    columns = [Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
+               Coding.end, Coding.origin, Coding.suggestion_id, Coding.created_at,
+               User.display_name, User.username]
+    if with_quote:
+        columns.append(Coding.quote)
+    stmt = (select(*columns).join(User, User.id == Coding.coder_id)
+            .where(Coding.document_id == document_id).order_by(Coding.start, Coding.id))
+    if coder_ids is not None:
+        stmt = stmt.where(Coding.coder_id.in_(list(coder_ids)))
+    out = []
+    for row in session.execute(stmt):
+        item = {"id": row.id, "document_id": row.document_id, "code_id": row.code_id,
+                "coder_id": row.coder_id, "coder": row.display_name or row.username,
+                "start": row.start, "end": row.end, "origin": row.origin.value,
+                "suggestion_id": row.suggestion_id, "created": timestamp(row.created_at)}
+        if with_quote:
+            item["quote"] = row.quote
+        out.append(item)
     return out
 
 

@@ -80,11 +80,15 @@ def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
 def _careful(start: str, end: str, payload: str) -> Iterator[Cue]:
     """Cues from a payload with markup, entities, or further cues run in without a blank line."""
     lines = payload.split("\n")
-    marks = [i for i, line in enumerate(lines) if "-->" in line and _TIMING.match(line)]
-    bounds = [(start, end, 0)] + [(*_TIMING.match(lines[i]).groups(), i + 1) for i in marks]  # type: ignore[union-attr]
+    bounds: list[tuple[str, str, int]] = [(start, end, 0)]  # (start, end, first payload line)
+    marks: list[int] = []  # indexes of timing lines inside the payload
+    for index, line in enumerate(lines):
+        match = _TIMING.match(line) if "-->" in line else None
+        if match:
+            marks.append(index)
+            bounds.append((match[1], match[2], index + 1))
     for k, (first, last, begin) in enumerate(bounds):
-        stop = marks[k] if k < len(marks) else len(lines)
-        chunk = lines[begin:stop]
+        chunk = lines[begin : marks[k] if k < len(marks) else len(lines)]
         if k < len(marks) and len(chunk) > 1 and chunk[-1].strip().isdigit():
             chunk.pop()  # an SRT cue number with no blank line before it
         for voice, words in _voices("\n".join(chunk)):

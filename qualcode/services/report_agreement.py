@@ -66,13 +66,14 @@ def _layers(
     documents: set[int],
 ) -> list[DocumentLayers]:
     """Each compared document's length and each coder's spans of the pack's codes."""
-    lengths = dict(
-        session.execute(
+    lengths: dict[int, int] = {
+        doc_id: int(length or 0)
+        for doc_id, length in session.execute(
             select(Document.id, func.length(Document.text)).where(
                 Document.project_id == project.id, Document.id.in_(sorted(documents))
             )
-        ).tuples()
-    )
+        )
+    }
     spans: dict[int, dict[str, dict[str, list[Span]]]] = {
         doc: {name: {} for name in people.values()} for doc in lengths
     }

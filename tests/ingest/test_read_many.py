@@ -59,13 +59,13 @@ def test_read_many_passes_options(tmp_path: Path) -> None:
     assert only.turns[1].is_interviewer
 
 
+batch_reader = batch.read_transcript  # the real reader, kept before the test replaces it
+
+
 def _crash_on_doc3(path: Path, **options: object) -> Transcript:
     if path.name == "doc3.txt":
         os._exit(1)  # a parser crash takes the whole worker process down
     return batch_reader(path, **options)  # type: ignore[arg-type]
-
-
-batch_reader = batch.read_transcript
 
 
 @pytest.mark.parametrize("count", [6, 40])  # one file per task; several per task

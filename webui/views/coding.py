@@ -29,6 +29,7 @@ from webui.serializers import (
     assignment_json,
     codebook_json,
     coding_json,
+    document_codings,
     document_json,
     transcript_blocks,
     transcript_html,
@@ -62,17 +63,16 @@ def project_code(session: Session, code_id: int) -> Code:
     return code
 
 
-def visible_codings(session: Session, document: Document, which: str | None) -> list[Coding]:
+def coder_filter(session: Session, document: Document, which: str | None) -> set[int] | None:
+    """Whose codings to list: ``me``, ``all`` (or nothing) or a user id, within blind mode."""
     visible = assignment_service.visible_coder_ids(session, document, g.user)
-    coder_ids: set[int] | None = visible
     if which == "me":
-        coder_ids = {g.user.id}
-    elif which and which != "all":
+        return {g.user.id}
+    if which and which != "all":
         if not which.isdigit():
             raise NotFound(f"no coder {which}: use me, all or a user id")
-        coder_ids = {int(which)} if visible is None else {int(which)} & visible
-    return list(coding_service.codings_for_document(
-        session, document.id, coder_ids=sorted(coder_ids) if coder_ids is not None else None))
+        return {int(which)} if visible is None else {int(which)} & visible
+    return visible
 
 
 def codebook_counts(session: Session) -> dict[int, int]:
@@ -89,8 +89,8 @@ def codebook_payload(session: Session) -> list[dict[str, Any]]:
     return codebook_json(codes, codebook_service.paths(codes), codebook_counts(session))
 
 
-def coders_payload(session: Session, codings: list[Coding]) -> list[dict[str, Any]]:
-    ids = {c.coder_id for c in codings} | {g.user.id}
+def coders_payload(session: Session, codings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = {c["coder_id"] for c in codings} | {g.user.id}
     users = session.scalars(select(User).where(User.id.in_(ids)).order_by(User.username))
     return [user_json(u) for u in users]
 
@@ -104,20 +104,20 @@ def workbench(slug: str, document_id: int) -> ResponseReturnValue:
     document = project_document(session, document_id)
     turns = session.scalars(select(Turn).where(Turn.document_id == document.id)).all()
     blocks = transcript_blocks(document.text, turns, utf16_index(document))
-    codings = visible_codings(session, document, None)
+    visible = assignment_service.visible_coder_ids(session, document, g.user)
+    codings = document_codings(session, document.id, visible, with_quote=False)
     assignment = assignment_service.get_assignment(session, document.id, g.user.id)
-    blind = assignment_service.visible_coder_ids(session, document, g.user) is not None
     state = {
         "project": g.project.slug, "document": {"id": document.id, "title": document.title},
         "me": user_json(g.user), "role": g.role.value, "canCode": can(Role.CODER),
-        "isLead": can(Role.LEAD), "blind": blind, "assignment": assignment_json(assignment),
-        "codes": codebook_payload(session), "coders": coders_payload(session, codings),
-        "codings": [coding_json(c, with_quote=False) for c in codings],
+        "isLead": can(Role.LEAD), "blind": visible is not None,
+        "assignment": assignment_json(assignment), "codes": codebook_payload(session),
+        "coders": coders_payload(session, codings), "codings": codings,
         "lastEventId": audit.latest_event_id(session, g.project.id),
         "textLength": len(document.text),
     }
     return render_template("coding/workbench.html", document=document, state=state,
-                           transcript=transcript_html(blocks), blind=blind)
+                           transcript=transcript_html(blocks))
 
 
 # --- documents and codings --------------------------------------------------------------------
@@ -139,9 +139,10 @@ def document_api(slug: str, document_id: int) -> ResponseReturnValue:
 def list_codings(slug: str, document_id: int) -> ResponseReturnValue:
     session = get_session()
     document = project_document(session, document_id)
-    codings = visible_codings(session, document, request.args.get("coder"))
+    codings = document_codings(session, document.id,
+                               coder_filter(session, document, request.args.get("coder")))
     blind = assignment_service.visible_coder_ids(session, document, g.user) is not None
-    return jsonify({"codings": [coding_json(c) for c in codings], "blind": blind,
+    return jsonify({"codings": codings, "blind": blind,
                     "coders": coders_payload(session, codings),
                     "last_event_id": audit.latest_event_id(session, g.project.id)})
 
