@@ -202,6 +202,7 @@ def test_coding_api_lists_codings_with_coder_origin_and_date(client, cora, lpsa,
     assert {u["username"] for u in everyone["coders"]} == {"cora", "cole"}
     first = everyone["codings"][0]
     assert first["origin"] == "manual" and first["created"].endswith("Z")
+    assert first == cora("get", f"/codings/{first['id']}").get_json()  # one shape everywhere
     mine = cora("get", f"/documents/{lpsa['doc'].id}/codings?coder=me").get_json()
     assert [c["coder"] for c in mine["codings"]] == ["cora"]
     theirs = cora("get", f"/documents/{lpsa['doc'].id}/codings?coder={other.id}").get_json()

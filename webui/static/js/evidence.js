@@ -23,11 +23,15 @@ function codeFilter() {
   const input = $("code-filter");
   const tree = $("code-tree");
   if (!input || !tree) return;
+  // A code shows when its path holds every term, or when one of its sub-codes does.
   input.addEventListener("input", () => {
     const terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
-    for (const item of tree.querySelectorAll("li[data-path]")) {
+    const items = [...tree.querySelectorAll("li[data-path]")];
+    const hits = items.map((item) => item.dataset.path)
+      .filter((path) => terms.every((term) => path.includes(term)));
+    for (const item of items) {
       const path = item.dataset.path;
-      item.hidden = !terms.every((term) => path.includes(term));
+      item.hidden = !hits.some((hit) => hit === path || hit.startsWith(`${path}/`));
     }
   });
   input.addEventListener("keydown", (event) => {
