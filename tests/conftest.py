@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py and tests/helpers.py
 
-from qualcode.db import Base, make_engine  # noqa: E402
-from qualcode.db import migrate  # noqa: E402
+from qualcode.db import (  # noqa: E402
+    Base,
+    make_engine,
+    migrate,  # noqa: E402
+)
 from qualcode.db.engine import read_only_transactions  # noqa: E402
 
 PG_URL = os.environ.get("QUALCODE_TEST_DATABASE_URL")
@@ -85,8 +88,14 @@ def session(engine: Engine) -> Iterator[Session]:
 def app(database_url: str):  # type: ignore[no-untyped-def]
     from webui import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "PROPAGATE_EXCEPTIONS": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
     yield app
     app.extensions["qualcode.engine"].dispose()
 
@@ -106,7 +115,8 @@ def runner(database_url: str):  # type: ignore[no-untyped-def]
     cli_runner = CliRunner()
 
     def run(args: list[str], input: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
-        return cli_runner.invoke(cli, ["--database", database_url, *args], input=input,
-                                 catch_exceptions=False, **kwargs)
+        return cli_runner.invoke(
+            cli, ["--database", database_url, *args], input=input, catch_exceptions=False, **kwargs
+        )
 
     return run

@@ -21,18 +21,22 @@ PASSWORD = "correct horse battery"
 
 
 def make_user(session: Session, username: str | None = None, **kw: Any) -> User:
-    return user_service.create_user(session, username or f"user{next(_seq)}",
-                                    password=kw.pop("password", PASSWORD), **kw)
+    return user_service.create_user(
+        session, username or f"user{next(_seq)}", password=kw.pop("password", PASSWORD), **kw
+    )
 
 
-def make_project(session: Session, slug: str | None = None, *, owner: User | None = None,
-                 **kw: Any) -> Project:
-    return project_service.create_project(session, slug or f"project-{next(_seq)}",
-                                          owner=owner, **kw)
+def make_project(
+    session: Session, slug: str | None = None, *, owner: User | None = None, **kw: Any
+) -> Project:
+    return project_service.create_project(
+        session, slug or f"project-{next(_seq)}", owner=owner, **kw
+    )
 
 
-def member(session: Session, project: Project, role: Role | str = Role.CODER,
-           username: str | None = None) -> User:
+def member(
+    session: Session, project: Project, role: Role | str = Role.CODER, username: str | None = None
+) -> User:
     user = make_user(session, username)
     project_service.add_member(session, project, user, Role(role))
     return user
@@ -44,8 +48,9 @@ def transcript_from_turns(turns: list[tuple[str | None, str]]) -> Transcript:
     for speaker, words in turns:
         prefix = f"{speaker}: " if speaker else ""
         start = pos + len(prefix)
-        out.append(TurnData(start, start + len(words), speaker,
-                            is_interviewer=speaker == "Interviewer"))
+        out.append(
+            TurnData(start, start + len(words), speaker, is_interviewer=speaker == "Interviewer")
+        )
         line = prefix + words
         parts.append(line)
         pos += len(line) + 1
@@ -60,28 +65,61 @@ DEFAULT_TURNS = [
 ]
 
 
-def make_document(session: Session, project: Project, *, title: str | None = None,
-                  turns: list[tuple[str | None, str]] | None = None, case: str | None = None,
-                  user_id: int | None = None) -> Document:
+def make_document(
+    session: Session,
+    project: Project,
+    *,
+    title: str | None = None,
+    turns: list[tuple[str | None, str]] | None = None,
+    case: str | None = None,
+    user_id: int | None = None,
+) -> Document:
     transcript = transcript_from_turns(turns or DEFAULT_TURNS)
     case_row = document_service.get_or_create_case(session, project, case) if case else None
-    return document_service.add_document(session, project, transcript,
-                                         title=title or f"Interview {next(_seq)}",
-                                         case=case_row, user_id=user_id)
+    return document_service.add_document(
+        session,
+        project,
+        transcript,
+        title=title or f"Interview {next(_seq)}",
+        case=case_row,
+        user_id=user_id,
+    )
 
 
-def make_code(session: Session, project: Project, name: str | None = None, *,
-              parent: Code | None = None, **fields: Any) -> Code:
-    return codebook_service.create_code(session, project, name or f"Code {next(_seq)}",
-                                        parent=parent, **fields)
+def make_code(
+    session: Session,
+    project: Project,
+    name: str | None = None,
+    *,
+    parent: Code | None = None,
+    **fields: Any,
+) -> Code:
+    return codebook_service.create_code(
+        session, project, name or f"Code {next(_seq)}", parent=parent, **fields
+    )
 
 
-def make_coding(session: Session, document: Document, code: Code, coder: User, *,
-                quote: str | None = None, start: int | None = None, end: int | None = None,
-                origin: Origin = Origin.MANUAL) -> Coding:
+def make_coding(
+    session: Session,
+    document: Document,
+    code: Code,
+    coder: User,
+    *,
+    quote: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    origin: Origin = Origin.MANUAL,
+) -> Coding:
     if quote is not None:
         start = document.text.index(quote)
         end = start + len(quote)
-    assert start is not None and end is not None
-    return coding_service.apply_code(session, document_id=document.id, code_id=code.id,
-                                     span=Span(start, end), coder_id=coder.id, origin=origin)
+    assert start is not None
+    assert end is not None
+    return coding_service.apply_code(
+        session,
+        document_id=document.id,
+        code_id=code.id,
+        span=Span(start, end),
+        coder_id=coder.id,
+        origin=origin,
+    )

@@ -18,12 +18,14 @@ def csrf(client: Any, path: str = "/login") -> str:
 def login(client: Any, username: str, password: str = PASSWORD) -> str:
     """Sign in through the form; returns the session's CSRF token for later writes."""
     token = csrf(client)
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return csrf(client, "/")
 
 
-def post_json(client: Any, path: str, token: str, payload: dict[str, Any] | None = None,
-              method: str = "post") -> Any:
+def post_json(
+    client: Any, path: str, token: str, payload: dict[str, Any] | None = None, method: str = "post"
+) -> Any:
     return getattr(client, method)(path, json=payload or {}, headers={"X-CSRF-Token": token})

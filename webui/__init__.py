@@ -16,8 +16,10 @@ from qualcode.db.engine import default_database_url
 def _stored_secret_key() -> str:
     """A secret key kept in a private file, so sessions survive restarts and every worker of a
     multi-process server signs cookies alike (``QUALCODE_SECRET_KEY`` overrides it)."""
-    path = Path(os.environ.get("QUALCODE_SECRET_FILE")
-                or Path.home() / ".config" / "qualcode" / "secret_key")
+    path = Path(
+        os.environ.get("QUALCODE_SECRET_FILE")
+        or Path.home() / ".config" / "qualcode" / "secret_key"
+    )
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
@@ -38,12 +40,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("QUALCODE_SECRET_KEY") or _stored_secret_key(),
         DATABASE_URL=default_database_url(),
-        MAX_CONTENT_LENGTH=200 * 1024 * 1024,   # whole request; each file is capped separately
+        MAX_CONTENT_LENGTH=200 * 1024 * 1024,  # whole request; each file is capped separately
         UPLOAD_MAX_BYTES=50 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REQUIRE_PASSWORDS=False,
-        LOGIN_RATE_LIMIT=10,                    # failed sign-ins per 5 minutes per user and address
+        LOGIN_RATE_LIMIT=10,  # failed sign-ins per 5 minutes per user and address
     )
     app.config.from_prefixed_env("QUALCODE")
     if test_config:
@@ -54,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     errors.init_app(app)
-    auth.init_app(app)          # loads g.user before the CSRF check needs it
+    auth.init_app(app)  # loads g.user before the CSRF check needs it
     security.init_app(app)
     register_views(app)
     return app

@@ -1,4 +1,4 @@
-"""Project-scoped routes: resolve ``<slug>``, check the user's role, set ``g.project``/``g.role``."""
+"""Project-scoped routes: resolve ``<slug>``, check the role, set ``g.project`` and ``g.role``."""
 
 from __future__ import annotations
 

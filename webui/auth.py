@@ -103,8 +103,9 @@ def login() -> Response | str:
                 db.commit()
                 _start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error), (429 if error and "Too many" in error
-                                                             else 200)
+    return render_template("auth/login.html", error=error), (
+        429 if error and "Too many" in error else 200
+    )
 
 
 def _start_session(user: User) -> None:
@@ -136,8 +137,12 @@ def setup() -> Response | str:
 
             try:
                 user = user_service.create_user(
-                    db, request.form.get("username", "").strip(), password=password,
-                    display_name=request.form.get("display_name", ""), is_admin=True)
+                    db,
+                    request.form.get("username", "").strip(),
+                    password=password,
+                    display_name=request.form.get("display_name", ""),
+                    is_admin=True,
+                )
                 db.commit()
             except QualcodeError as exc:
                 db.rollback()
@@ -164,8 +169,10 @@ def account() -> Response | str:
             flash("Token revoked.")
             return redirect(url_for("auth.account"))
         elif action == "password":
-            if user_service.authenticate(db, g.user.username,
-                                         request.form.get("current", "")) is None:
+            if (
+                user_service.authenticate(db, g.user.username, request.form.get("current", ""))
+                is None
+            ):
                 flash("The current password is wrong.")
             else:
                 user_service.set_password(db, g.user, request.form.get("password", ""))

@@ -19,14 +19,23 @@ from qualcode.errors import (
     SchemaOutdated,
 )
 
-STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 400,
-          InvalidImport: 422, SchemaOutdated: 503}
+STATUS = {
+    NotFound: 404,
+    PermissionDenied: 403,
+    Conflict: 409,
+    InvalidInput: 400,
+    InvalidImport: 422,
+    SchemaOutdated: 503,
+}
 log = logging.getLogger("qualcode.web")
 
 
 def wants_json() -> bool:
-    return (request.path.startswith("/api/") or request.is_json
-            or request.accept_mimetypes.best == "application/json")
+    return (
+        request.path.startswith("/api/")
+        or request.is_json
+        or request.accept_mimetypes.best == "application/json"
+    )
 
 
 def respond(status: int, message: str):  # type: ignore[no-untyped-def]

@@ -12,9 +12,11 @@ from flask import Flask, Response, abort, current_app, g, request, session
 from markupsafe import Markup
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def csrf_token() -> str:
@@ -33,8 +35,11 @@ def _check_csrf() -> None:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     expected = session.get("csrf")
     if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
-        abort(400, description="the form has expired or did not come from this site (CSRF check "
-                               "failed); reload the page and try again")
+        abort(
+            400,
+            description="the form has expired or did not come from this site (CSRF check "
+            "failed); reload the page and try again",
+        )
 
 
 def _headers(response: Response) -> Response:
@@ -81,5 +86,6 @@ def init_app(app: Flask) -> None:
     app.extensions["qualcode.login_limiter"] = RateLimiter(app.config["LOGIN_RATE_LIMIT"])
     app.before_request(_check_csrf)
     app.after_request(_headers)
-    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=csrf_field,
-                                 current_app=current_app)
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, csrf_field=csrf_field, current_app=current_app
+    )

@@ -6,7 +6,6 @@ so ``qualcode --help`` starts fast.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
@@ -21,8 +20,13 @@ class QualcodeGroup(click.Group):
 
 
 @click.group(cls=QualcodeGroup)
-@click.option("--database", "database", envvar="QUALCODE_DATABASE_URL", metavar="URL",
-              help="SQLAlchemy URL or SQLite file (default ./qualcode.db; env QUALCODE_DATABASE_URL).")
+@click.option(
+    "--database",
+    "database",
+    envvar="QUALCODE_DATABASE_URL",
+    metavar="URL",
+    help="SQLAlchemy URL or SQLite file (default ./qualcode.db; env QUALCODE_DATABASE_URL).",
+)
 @click.version_option(package_name="qualcode", message="qualcode %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, database: str | None) -> None:
@@ -35,16 +39,28 @@ def main() -> None:
 
 
 def _register() -> None:
+    import importlib
+
     from qualcode.cli import (  # noqa: F401 - each module adds its commands to ``cli``
         db,
         projects,
         serve,
         users,
     )
-    import importlib
 
-    for name in ("importing", "codebook", "suggest", "quotes", "agreement", "report",
-                 "exchange", "backup", "demo", "bench", "assign"):
+    for name in (
+        "importing",
+        "codebook",
+        "suggest",
+        "quotes",
+        "agreement",
+        "report",
+        "exchange",
+        "backup",
+        "demo",
+        "bench",
+        "assign",
+    ):
         try:
             importlib.import_module(f"qualcode.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -55,4 +71,4 @@ def _register() -> None:
 _register()
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -21,12 +21,13 @@ def demo_cmd(ctx: CliContext, no_serve: bool, host: str, port: int) -> None:
     from qualcode.services.demo import SLUG, build_demo
 
     started = time.perf_counter()
-    result = build_demo(ctx.sessionmaker,
-                        progress=lambda step: click.echo(f"  … {step}", err=True))
+    result = build_demo(ctx.sessionmaker, progress=lambda step: click.echo(f"  … {step}", err=True))
     elapsed = time.perf_counter() - started
     codings = ", ".join(f"{u}: {n}" for u, n in sorted(result.codings.items()))
-    click.echo(f"Built project '{SLUG}': {result.documents} documents, codings {codings} "
-               f"({elapsed:.1f} s).")
+    click.echo(
+        f"Built project '{SLUG}': {result.documents} documents, codings {codings} "
+        f"({elapsed:.1f} s)."
+    )
     click.echo("Sign in with:")
     for username, password in result.passwords.items():
         click.echo(f"  {username:<8} {password}")

@@ -24,23 +24,33 @@ def project() -> None:
 @click.option("--title", help="Human title (default: the slug).")
 @click.option("--description", default="")
 @click.option("--owner", help="User name of the project's owner.")
-@click.option("--codebook", "codebook", metavar="FILE|default",
-              help="Load a codebook (.yaml .json .csv .xlsx .qdc) or 'default' (the LPSA codebook).")
+@click.option(
+    "--codebook",
+    "codebook",
+    metavar="FILE|default",
+    help="Load a codebook (.yaml .json .csv .xlsx .qdc) or 'default' (the LPSA codebook).",
+)
 @click.pass_obj
-def create_cmd(ctx: CliContext, slug: str, title: str | None, description: str,
-               owner: str | None, codebook: str | None) -> None:
+def create_cmd(
+    ctx: CliContext,
+    slug: str,
+    title: str | None,
+    description: str,
+    owner: str | None,
+    codebook: str | None,
+) -> None:
     """Create project SLUG."""
     spec = _read_codebook(codebook) if codebook else None
     with ctx.sessionmaker.begin() as session:
         owner_user = user_service.require_user(session, owner) if owner else None
-        proj = project_service.create_project(session, slug, title=title,
-                                              description=description, owner=owner_user)
+        proj = project_service.create_project(
+            session, slug, title=title, description=description, owner=owner_user
+        )
         message = f"created project {proj.slug}"
         if spec is not None:
             from qualcode.services.codebook_io import import_spec
 
-            counts = import_spec(session, proj, spec,
-                                 user_id=owner_user.id if owner_user else None)
+            counts = import_spec(session, proj, spec, user_id=owner_user.id if owner_user else None)
             message += f" with {counts['created']} codes"
     click.echo(message)
 
@@ -61,8 +71,10 @@ def list_cmd(ctx: CliContext, as_json: bool) -> None:
     """List projects."""
     with ctx.sessionmaker() as session:
         counts = project_service.document_counts(session)
-        rows = [{"slug": p.slug, "title": p.title, "documents": counts.get(p.id, 0)}
-                for p in project_service.list_projects(session)]
+        rows = [
+            {"slug": p.slug, "title": p.title, "documents": counts.get(p.id, 0)}
+            for p in project_service.list_projects(session)
+        ]
     if as_json:
         echo_json(rows)
         return
@@ -73,8 +85,9 @@ def list_cmd(ctx: CliContext, as_json: bool) -> None:
 @project.command("add-member")
 @click.argument("slug")
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default="coder",
-              show_default=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default="coder", show_default=True
+)
 @click.pass_obj
 def add_member_cmd(ctx: CliContext, slug: str, username: str, role: str) -> None:
     """Give USERNAME a role on project SLUG."""
@@ -112,8 +125,10 @@ def documents_cmd(ctx: CliContext, slug: str, as_json: bool) -> None:
         click.echo(f"{slug} has no documents yet: qualcode import {slug} PATH...")
         return
     for r in rows:
-        click.echo(f"{r.id:>5}  {r.title[:48]:<48} {(r.case or '-')[:28]:<28} "
-                   f"{r.words:>7} words {r.turns:>4} turns  {', '.join(r.speakers[:4])}")
+        click.echo(
+            f"{r.id:>5}  {r.title[:48]:<48} {(r.case or '-')[:28]:<28} "
+            f"{r.words:>7} words {r.turns:>4} turns  {', '.join(r.speakers[:4])}"
+        )
 
 
 @project.command("interviewer")

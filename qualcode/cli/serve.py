@@ -23,8 +23,12 @@ LOCAL = {"127.0.0.1", "localhost", "::1"}
 
 
 @cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; any other than loopback requires accounts with passwords.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; any other than loopback requires accounts with passwords.",
+)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.pass_obj
@@ -37,5 +41,6 @@ def serve_cmd(ctx: CliContext, host: str, port: int, threads: int) -> None:
             if count_users(session) == 0:
                 raise click.ClickException(
                     f"refusing to serve on {host} with no accounts: create one with "
-                    "qualcode user add NAME --admin")
+                    "qualcode user add NAME --admin"
+                )
     run_server(ctx, host, port, threads=threads)

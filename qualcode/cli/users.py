@@ -22,16 +22,18 @@ def user() -> None:
 @click.option("--display-name", default="", help="Name shown in the interface and in quotes.")
 @click.option("--admin", is_flag=True, help="Administrator: owner rights on every project.")
 @click.pass_obj
-def add_cmd(ctx: CliContext, name: str, password_stdin: bool, display_name: str,
-            admin: bool) -> None:
+def add_cmd(
+    ctx: CliContext, name: str, password_stdin: bool, display_name: str, admin: bool
+) -> None:
     """Create an account (asks for the password unless --password-stdin)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with ctx.sessionmaker.begin() as session:
-        u = user_service.create_user(session, name, password=password,
-                                     display_name=display_name, is_admin=admin)
+        u = user_service.create_user(
+            session, name, password=password, display_name=display_name, is_admin=admin
+        )
         click.echo(f"created user {u.username}" + (" (administrator)" if admin else ""))
 
 

@@ -33,8 +33,13 @@ class Base(DeclarativeBase):
         datetime: DateTime(timezone=True),
         dict[str, Any]: JSON,
         list[Any]: JSON,
-        enum.Enum: Enum(enum.Enum, native_enum=False, values_callable=lambda e: [m.value for m in e],
-                        validate_strings=True, length=32),
+        enum.Enum: Enum(
+            enum.Enum,
+            native_enum=False,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            length=32,
+        ),
     }
 
 

@@ -1,4 +1,4 @@
-"""Engines and sessions: SQLite with foreign keys, WAL and a busy timeout; PostgreSQL via psycopg."""
+"""Engines and sessions: SQLite with foreign keys, WAL and a busy timeout; PostgreSQL (psycopg)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def safe_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Python's sqlite3 opens transactions lazily; take control so BEGIN is explicit and pragmas apply.
+    # sqlite3 opens transactions lazily; take control so BEGIN is explicit and pragmas apply.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -74,8 +74,11 @@ def _sqlite_begin(conn: Any) -> None:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     url = normalise_url(url or default_database_url())
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
-                                                  "check_same_thread": False}, **kwargs)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **kwargs,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

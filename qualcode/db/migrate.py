@@ -19,8 +19,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False)
-                        .replace("%", "%%"))
+    cfg.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     return cfg
 
 
@@ -85,5 +86,11 @@ def ensure_current(engine: Engine, *, auto_upgrade_sqlite: bool = True) -> None:
     )
 
 
-__all__ = ["backup_sqlite", "check", "current_revision", "ensure_current", "head_revision",
-           "upgrade"]
+__all__ = [
+    "backup_sqlite",
+    "check",
+    "current_revision",
+    "ensure_current",
+    "head_revision",
+    "upgrade",
+]

@@ -43,7 +43,7 @@ class Coding(GuidMixin, Base):
     coder: Mapped[User] = relationship()
 
     __table_args__ = (
-        CheckConstraint("start >= 0 AND \"end\" > start", name="span_valid"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span_valid"),
         Index("ix_coding_code", "code_id", "document_id"),
         Index("ix_coding_document_coder", "document_id", "coder_id"),
     )

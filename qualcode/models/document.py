@@ -15,8 +15,12 @@ class Document(GuidMixin, Base):
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(300))
     source_filename: Mapped[str] = mapped_column(String(500), default="")
     source_type: Mapped[str] = mapped_column(String(16), default="txt")
@@ -59,6 +63,6 @@ class Turn(Base):
 
     __table_args__ = (
         UniqueConstraint("document_id", "index"),
-        CheckConstraint("start >= 0 AND \"end\" >= start", name="span_valid"),
+        CheckConstraint('start >= 0 AND "end" >= start', name="span_valid"),
         Index("ix_turn_document_start", "document_id", "start"),
     )

@@ -15,7 +15,9 @@ class Memo(GuidMixin, Base):
     __tablename__ = "memo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300), default="")
     text: Mapped[str] = mapped_column(Text, default="")
@@ -24,7 +26,9 @@ class Memo(GuidMixin, Base):
     document_id: Mapped[int | None] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
-    code_id: Mapped[int | None] = mapped_column(ForeignKey("code.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("code.id", ondelete="CASCADE"), index=True
+    )
     coding_id: Mapped[int | None] = mapped_column(ForeignKey("coding.id", ondelete="CASCADE"))
     start: Mapped[int | None]
     end: Mapped[int | None]
@@ -36,8 +40,8 @@ class Memo(GuidMixin, Base):
 
     __table_args__ = (
         CheckConstraint(
-            "(start IS NULL AND \"end\" IS NULL) OR (document_id IS NOT NULL AND start >= 0 "
-            "AND \"end\" >= start)",
+            '(start IS NULL AND "end" IS NULL) OR (document_id IS NOT NULL AND start >= 0 '
+            'AND "end" >= start)',
             name="span_needs_document",
         ),
     )

@@ -44,6 +44,6 @@ class Suggestion(Base):
     code: Mapped[Code] = relationship()
 
     __table_args__ = (
-        CheckConstraint("start >= 0 AND \"end\" > start", name="span_valid"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span_valid"),
         Index("ix_suggestion_document_status", "document_id", "status"),
     )

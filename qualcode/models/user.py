@@ -22,7 +22,9 @@ class User(GuidMixin, Base):
     is_system: Mapped[bool] = mapped_column(default=False)  # pseudo-coders: consensus, machine
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     @property
     def label(self) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidImport
 from qualcode.ingest.attributes import AttributeSheet, Value
-from qualcode.models import AttributeScope, AttributeType, Project
+from qualcode.models import AttributeScope, AttributeType, Case, Project
 from qualcode.services import documents as document_service
 
 
@@ -79,9 +79,10 @@ def import_sheet(session: Session, project: Project, sheet: AttributeSheet, *,
         target[col.name] = col.type
     for row in sheet.rows:
         if sheet.scope == "case":
-            case = document_service.get_or_create_case(session, project, row.key, user_id=user_id)
+            case_row = document_service.get_or_create_case(session, project, row.key,
+                                                           user_id=user_id)
             for name, value in row.values.items():
-                document_service.set_attribute(session, defs[name], case, _text(value),
+                document_service.set_attribute(session, defs[name], case_row, _text(value),
                                                user_id=user_id)
             report.rows += 1
             continue
@@ -89,7 +90,7 @@ def import_sheet(session: Session, project: Project, sheet: AttributeSheet, *,
         if doc is None:
             report.unknown.append(f"{row.key} (row {row.row})")
             continue
-        case = None
+        case: Case | None = None
         if row.case:
             case = document_service.get_or_create_case(session, project, row.case,
                                                        user_id=user_id)

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session
 from qualcode.models import Event
 
 
-def record(session: Session, action: str, entity: Any = None, *, project_id: int | None = None,
-           user_id: int | None = None, entity_type: str | None = None,
-           detail: dict[str, Any] | None = None) -> Event:
+def record(
+    session: Session,
+    action: str,
+    entity: Any = None,
+    *,
+    project_id: int | None = None,
+    user_id: int | None = None,
+    entity_type: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Event:
     """Add an audit event for ``entity`` (a model instance, flushed so it has an id)."""
     if entity is not None and getattr(entity, "id", None) is None:
         session.flush()
@@ -21,7 +28,8 @@ def record(session: Session, action: str, entity: Any = None, *, project_id: int
         project_id=project_id if project_id is not None else getattr(entity, "project_id", None),
         user_id=user_id,
         action=action,
-        entity_type=entity_type or (getattr(entity, "__tablename__", "") if entity is not None else ""),
+        entity_type=entity_type
+        or (getattr(entity, "__tablename__", "") if entity is not None else ""),
         entity_id=getattr(entity, "id", None),
         detail=detail or {},
     )
@@ -29,10 +37,15 @@ def record(session: Session, action: str, entity: Any = None, *, project_id: int
     return event
 
 
-def events_since(session: Session, project_id: int, after_id: int = 0,
-                 limit: int = 500) -> Sequence[Event]:
-    stmt = (select(Event).where(Event.project_id == project_id, Event.id > after_id)
-            .order_by(Event.id).limit(limit))
+def events_since(
+    session: Session, project_id: int, after_id: int = 0, limit: int = 500
+) -> Sequence[Event]:
+    stmt = (
+        select(Event)
+        .where(Event.project_id == project_id, Event.id > after_id)
+        .order_by(Event.id)
+        .limit(limit)
+    )
     return session.scalars(stmt).all()
 
 

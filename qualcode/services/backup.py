@@ -43,8 +43,12 @@ def restore(engine: Engine, source: Path) -> None:
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
             src.backup(dst)
         return
-    _pg_tool("pg_restore", ["--clean", "--if-exists", "--no-owner", str(source)], engine,
-             database_flag=True)
+    _pg_tool(
+        "pg_restore",
+        ["--clean", "--if-exists", "--no-owner", str(source)],
+        engine,
+        database_flag=True,
+    )
 
 
 def _sqlite_path(engine: Engine) -> Path:
@@ -72,9 +76,8 @@ def _pg_tool(tool: str, args: list[str], engine: Engine, *, database_flag: bool 
     conn = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432)]
     if url.username:
         conn += ["--username", url.username]
-    conn += (["--dbname", url.database or ""] if database_flag else [url.database or ""])
+    conn += ["--dbname", url.database or ""] if database_flag else [url.database or ""]
     env = {"PGPASSWORD": url.password or "", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([exe, *args, *conn], capture_output=True, text=True, env=env,
-                          check=False)
+    done = subprocess.run([exe, *args, *conn], capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise QualcodeError(f"{tool} failed: {done.stderr.strip().splitlines()[-1:]}")

@@ -63,9 +63,13 @@ class DemoResult:
     failed: list[str] = field(default_factory=list)
 
 
-def build_demo(factory: sessionmaker[Session], *, interviews: Path | None = None,
-               passwords: dict[str, str] | None = None,
-               progress: Callable[[str], None] | None = None) -> DemoResult:
+def build_demo(
+    factory: sessionmaker[Session],
+    *,
+    interviews: Path | None = None,
+    passwords: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
     """(Re)build the demo project; returns counts and the generated passwords."""
     from qualcode.interop.codebook_files import default_codebook_path, read_codebook
     from qualcode.services.importing import import_paths
@@ -78,10 +82,14 @@ def build_demo(factory: sessionmaker[Session], *, interviews: Path | None = None
         users = _accounts(session, passwords)
         owner = users["pshah"]
         project = project_service.create_project(
-            session, SLUG, title="LPSA national evaluation (sample)", owner=owner,
+            session,
+            SLUG,
+            title="LPSA national evaluation (sample)",
+            owner=owner,
             description="Sample study: 28 fictional interviews in six case-study authorities and "
-                        "central government, modelled on the national evaluation of Local "
-                        "Public Service Agreements.")
+            "central government, modelled on the national evaluation of Local "
+            "Public Service Agreements.",
+        )
         project.settings = {"interviewer_labels": list(INTERVIEWERS)}
         for username, _label, role in ACCOUNTS[1:]:
             project_service.add_member(session, project, users[username], role, actor_id=owner.id)
@@ -92,18 +100,23 @@ def build_demo(factory: sessionmaker[Session], *, interviews: Path | None = None
     sheet = folder / "attributes.csv"
     cases = _cases_by_document(sheet)
     say("transcripts")
-    transcripts = sorted(p for p in folder.iterdir()
-                         if p.suffix.lower() in {".docx", ".txt", ".vtt", ".srt", ".md"}
-                         and p.name.lower() != "readme.md")
-    summary = import_paths(factory, project_id, transcripts, user_id=owner_id,
-                           cases_by_title=cases, workers=1)
+    transcripts = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in {".docx", ".txt", ".vtt", ".srt", ".md"}
+        and p.name.lower() != "readme.md"
+    )
+    summary = import_paths(
+        factory, project_id, transcripts, user_id=owner_id, cases_by_title=cases, workers=1
+    )
     result.documents = len(summary.of("imported"))
     result.failed = [f"{r.path}: {r.reason}" for r in summary.of("failed")]
     if result.failed:
         raise InvalidImport("sample transcripts failed to import: " + "; ".join(result.failed))
     with factory.begin() as session:
-        project = session.get(Project, project_id)
-        assert project is not None
+        stored = session.get(Project, project_id)
+        assert stored is not None
+        project = stored
         say("attributes")
         if sheet.exists():
             from qualcode.ingest.attributes import read_attribute_sheet
@@ -113,8 +126,13 @@ def build_demo(factory: sessionmaker[Session], *, interviews: Path | None = None
         say("codings")
         result.codings = load_codings(session, project, folder / "codings")
         _assignments(session, project)
-        freeze_version(session, project, "v1.0 agreed after calibration round 1",
-                       note="Frozen before the second tranche of fieldwork.", user_id=owner_id)
+        freeze_version(
+            session,
+            project,
+            "v1.0 agreed after calibration round 1",
+            note="Frozen before the second tranche of fieldwork.",
+            user_id=owner_id,
+        )
     return result
 
 
@@ -131,8 +149,9 @@ def _accounts(session: Session, passwords: dict[str, str]) -> dict[str, User]:
         password = passwords.setdefault(username, secrets.token_urlsafe(9))
         user = user_service.get_user(session, username, missing_ok=True)
         if user is None:
-            user = user_service.create_user(session, username, password=password,
-                                            display_name=label)
+            user = user_service.create_user(
+                session, username, password=password, display_name=label
+            )
         else:
             user_service.set_password(session, user, password)
         users[username] = user
@@ -145,16 +164,23 @@ def _cases_by_document(sheet: Path) -> dict[str, str]:
     if not sheet.exists():
         return {}
     with sheet.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["document"]: row["case"] for row in csv.DictReader(handle)
-                if row.get("document") and row.get("case")}
+        return {
+            row["document"]: row["case"]
+            for row in csv.DictReader(handle)
+            if row.get("document") and row.get("case")
+        }
 
 
 def load_codings(session: Session, project: Project, folder: Path) -> dict[str, int]:
     """Resolve every quote-anchored coding to offsets and apply it; returns counts per coder."""
     from qualcode.text.anchor import find_quote
 
-    docs = {d.title: d for d in session.scalars(select(Document).where(
-        Document.project_id == project.id, Document.is_current.is_(True)))}
+    docs = {
+        d.title: d
+        for d in session.scalars(
+            select(Document).where(Document.project_id == project.id, Document.is_current.is_(True))
+        )
+    }
     codes = codebook_service.all_codes(session, project.id)
     by_path = {p.lower(): cid for cid, p in codebook_service.paths(codes).items()}
     users: dict[str, User] = {}
@@ -168,18 +194,27 @@ def load_codings(session: Session, project: Project, folder: Path) -> dict[str, 
             where = f"coding {n}"
             code_id = by_path.get(str(item.get("code", "")).lower())
             if code_id is None:
-                raise InvalidImport(f"unknown code {item.get('code')}", path=file.name,
-                                    location=where)
-            span = _anchor(doc.text, str(item.get("quote", "")), int(item.get("occurrence", 1)),
-                           find_quote)
+                raise InvalidImport(
+                    f"unknown code {item.get('code')}", path=file.name, location=where
+                )
+            span = _anchor(
+                doc.text, str(item.get("quote", "")), int(item.get("occurrence", 1)), find_quote
+            )
             if span is None:
-                raise InvalidImport(f"quote not found: {item.get('quote')!r}", path=file.name,
-                                    location=where)
+                raise InvalidImport(
+                    f"quote not found: {item.get('quote')!r}", path=file.name, location=where
+                )
             username = str(item.get("coder"))
             if username not in users:
                 users[username] = user_service.require_user(session, username)
-            coding_service.apply_code(session, document_id=doc.id, code_id=code_id, span=span,
-                                      coder_id=users[username].id, origin=Origin.MANUAL)
+            coding_service.apply_code(
+                session,
+                document_id=doc.id,
+                code_id=code_id,
+                span=span,
+                coder_id=users[username].id,
+                origin=Origin.MANUAL,
+            )
             counts[username] = counts.get(username, 0) + 1
     return counts
 
@@ -200,14 +235,23 @@ def _assignments(session: Session, project: Project) -> None:
     """The first coder codes everything; the second double-coded a sample blind. Both are done."""
     from qualcode.models import Coding
 
-    coded = session.execute(select(Coding.document_id, Coding.coder_id).distinct()
-                            .join(Document).where(Document.project_id == project.id)).all()
+    coded = session.execute(
+        select(Coding.document_id, Coding.coder_id)
+        .distinct()
+        .join(Document)
+        .where(Document.project_id == project.id)
+    ).all()
     first = user_service.require_user(session, FIRST_CODER).id
     double = {doc_id for doc_id, coder in coded if coder != first}
     for doc_id, coder_id in coded:
-        session.add(Assignment(
-            document_id=doc_id, coder_id=coder_id,
-            purpose=Purpose.DOUBLE_CODE if doc_id in double else Purpose.CODE,
-            blind=doc_id in double, status=AssignmentStatus.DONE,
-            sample="calibration round 1" if doc_id in double else ""))
+        session.add(
+            Assignment(
+                document_id=doc_id,
+                coder_id=coder_id,
+                purpose=Purpose.DOUBLE_CODE if doc_id in double else Purpose.CODE,
+                blind=doc_id in double,
+                status=AssignmentStatus.DONE,
+                sample="calibration round 1" if doc_id in double else "",
+            )
+        )
     session.flush()

@@ -25,9 +25,17 @@ from qualcode.text.normalize import normalize_text, text_hash, word_count
 from qualcode.text.transcript import Transcript
 
 
-def add_document(session: Session, project: Project, transcript: Transcript, *, title: str,
-                 filename: str = "", case: Case | None = None, user_id: int | None = None,
-                 previous: Document | None = None) -> Document:
+def add_document(
+    session: Session,
+    project: Project,
+    transcript: Transcript,
+    *,
+    title: str,
+    filename: str = "",
+    case: Case | None = None,
+    user_id: int | None = None,
+    previous: Document | None = None,
+) -> Document:
     """Store a parsed transcript as a ``Document`` with its ``Turn`` rows.
 
     The text must already be normalised (``qualcode.text.normalize``); it is refused otherwise,
@@ -42,37 +50,70 @@ def add_document(session: Session, project: Project, transcript: Transcript, *, 
         if not 0 <= turn.start <= turn.end <= len(text):
             raise InvalidInput(f"{title}: a turn [{turn.start}, {turn.end}) lies outside the text")
     doc = Document(
-        project_id=project.id, case_id=case.id if case else None, title=title.strip()[:300],
-        source_filename=filename, source_type=transcript.source_type, encoding=transcript.encoding,
-        text=text, sha256=text_hash(text), word_count=word_count(text),
-        turn_count=len(transcript.turns), imported_by_id=user_id,
+        project_id=project.id,
+        case_id=case.id if case else None,
+        title=title.strip()[:300],
+        source_filename=filename,
+        source_type=transcript.source_type,
+        encoding=transcript.encoding,
+        text=text,
+        sha256=text_hash(text),
+        word_count=word_count(text),
+        turn_count=len(transcript.turns),
+        imported_by_id=user_id,
         version=(previous.version + 1) if previous else 1,
         previous_version_id=previous.id if previous else None,
     )
     session.add(doc)
     session.flush()
     session.add_all(
-        Turn(document_id=doc.id, index=i, start=t.start, end=t.end, speaker=t.speaker,
-             timestamp=t.timestamp, is_interviewer=t.is_interviewer)
+        Turn(
+            document_id=doc.id,
+            index=i,
+            start=t.start,
+            end=t.end,
+            speaker=t.speaker,
+            timestamp=t.timestamp,
+            is_interviewer=t.is_interviewer,
+        )
         for i, t in enumerate(transcript.turns)
     )
     if previous is not None:
         previous.is_current = False
-    audit.record(session, "document.imported", doc, user_id=user_id,
-                 detail={"title": doc.title, "filename": filename, "words": doc.word_count,
-                         "version": doc.version})
+    audit.record(
+        session,
+        "document.imported",
+        doc,
+        user_id=user_id,
+        detail={
+            "title": doc.title,
+            "filename": filename,
+            "words": doc.word_count,
+            "version": doc.version,
+        },
+    )
     session.flush()
     return doc
 
 
 def find_duplicate(session: Session, project: Project, sha256: str) -> Document | None:
-    return session.scalar(select(Document).where(
-        Document.project_id == project.id, Document.sha256 == sha256, Document.is_current.is_(True)))
+    return session.scalar(
+        select(Document).where(
+            Document.project_id == project.id,
+            Document.sha256 == sha256,
+            Document.is_current.is_(True),
+        )
+    )
 
 
 def find_by_title(session: Session, project: Project, title: str) -> Document | None:
-    return session.scalar(select(Document).where(
-        Document.project_id == project.id, Document.title == title, Document.is_current.is_(True)))
+    return session.scalar(
+        select(Document).where(
+            Document.project_id == project.id,
+            Document.title == title,
+            Document.is_current.is_(True),
+        )
+    )
 
 
 def get_document(session: Session, project: Project, ident: int | str) -> Document:
@@ -89,8 +130,9 @@ def get_document(session: Session, project: Project, ident: int | str) -> Docume
     return doc
 
 
-def list_documents(session: Session, project: Project, *, case_id: int | None = None,
-                   current_only: bool = True) -> Sequence[Document]:
+def list_documents(
+    session: Session, project: Project, *, case_id: int | None = None, current_only: bool = True
+) -> Sequence[Document]:
     stmt = select(Document).where(Document.project_id == project.id).order_by(Document.title)
     if current_only:
         stmt = stmt.where(Document.is_current.is_(True))
@@ -107,8 +149,10 @@ def delete_document(session: Session, doc: Document, *, user_id: int | None) -> 
 
 # --- cases ------------------------------------------------------------------------------------
 
-def get_or_create_case(session: Session, project: Project, name: str, *,
-                       user_id: int | None = None) -> Case:
+
+def get_or_create_case(
+    session: Session, project: Project, name: str, *, user_id: int | None = None
+) -> Case:
     name = name.strip()
     if not name:
         raise InvalidInput("a case needs a name")
@@ -122,66 +166,117 @@ def get_or_create_case(session: Session, project: Project, name: str, *,
 
 
 def list_cases(session: Session, project: Project) -> Sequence[Case]:
-    return session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.name)).all()
+    return session.scalars(
+        select(Case).where(Case.project_id == project.id).order_by(Case.name)
+    ).all()
 
 
 def assign_case(session: Session, doc: Document, case: Case | None, *, user_id: int | None) -> None:
     doc.case_id = case.id if case else None
-    audit.record(session, "document.case_set", doc, user_id=user_id,
-                 detail={"case": case.name if case else None})
+    audit.record(
+        session,
+        "document.case_set",
+        doc,
+        user_id=user_id,
+        detail={"case": case.name if case else None},
+    )
     session.flush()
 
 
 # --- attributes -------------------------------------------------------------------------------
 
-def define_attribute(session: Session, project: Project, name: str, scope: AttributeScope | str,
-                     type_: AttributeType | str = AttributeType.TEXT, *,
-                     choices: Sequence[str] = (), user_id: int | None = None) -> AttributeDef:
+
+def define_attribute(
+    session: Session,
+    project: Project,
+    name: str,
+    scope: AttributeScope | str,
+    type_: AttributeType | str = AttributeType.TEXT,
+    *,
+    choices: Sequence[str] = (),
+    user_id: int | None = None,
+) -> AttributeDef:
     scope, type_ = AttributeScope(scope), AttributeType(type_)
-    attr = session.scalar(select(AttributeDef).where(
-        AttributeDef.project_id == project.id, AttributeDef.scope == scope,
-        AttributeDef.name == name))
+    attr = session.scalar(
+        select(AttributeDef).where(
+            AttributeDef.project_id == project.id,
+            AttributeDef.scope == scope,
+            AttributeDef.name == name,
+        )
+    )
     if attr is None:
-        attr = AttributeDef(project_id=project.id, name=name, scope=scope, type=type_,
-                            choices=list(choices))
+        attr = AttributeDef(
+            project_id=project.id, name=name, scope=scope, type=type_, choices=list(choices)
+        )
         session.add(attr)
         session.flush()
-        audit.record(session, "attribute.defined", attr, user_id=user_id,
-                     detail={"name": name, "scope": scope.value, "type": type_.value})
+        audit.record(
+            session,
+            "attribute.defined",
+            attr,
+            user_id=user_id,
+            detail={"name": name, "scope": scope.value, "type": type_.value},
+        )
     elif attr.type is not type_ or list(choices) != attr.choices:
         attr.type, attr.choices = type_, list(choices)
-        audit.record(session, "attribute.retyped", attr, user_id=user_id,
-                     detail={"name": name, "type": type_.value})
+        audit.record(
+            session,
+            "attribute.retyped",
+            attr,
+            user_id=user_id,
+            detail={"name": name, "type": type_.value},
+        )
     return attr
 
 
-def set_attribute(session: Session, attr: AttributeDef, owner: Case | Document, value: Any, *,
-                  user_id: int | None = None) -> None:
+def set_attribute(
+    session: Session,
+    attr: AttributeDef,
+    owner: Case | Document,
+    value: Any,
+    *,
+    user_id: int | None = None,
+) -> None:
     is_case = isinstance(owner, Case)
     if (attr.scope is AttributeScope.CASE) != is_case:
         raise Conflict(f"attribute {attr.name} belongs to {attr.scope.value}s")
     column = AttributeValue.case_id if is_case else AttributeValue.document_id
-    row = session.scalar(select(AttributeValue).where(
-        AttributeValue.attribute_id == attr.id, column == owner.id))
+    row = session.scalar(
+        select(AttributeValue).where(AttributeValue.attribute_id == attr.id, column == owner.id)
+    )
     text = "" if value is None else str(value)
     if row is None:
-        row = AttributeValue(attribute_id=attr.id, value=text,
-                             case_id=owner.id if is_case else None,
-                             document_id=None if is_case else owner.id)
+        row = AttributeValue(
+            attribute_id=attr.id,
+            value=text,
+            case_id=owner.id if is_case else None,
+            document_id=None if is_case else owner.id,
+        )
         session.add(row)
     else:
         row.value = text
-    audit.record(session, "attribute.set", owner, project_id=attr.project_id, user_id=user_id,
-                 detail={"attribute": attr.name, "value": text})
+    audit.record(
+        session,
+        "attribute.set",
+        owner,
+        project_id=attr.project_id,
+        user_id=user_id,
+        detail={"attribute": attr.name, "value": text},
+    )
     session.flush()
 
 
-def attribute_map(session: Session, project: Project) -> tuple[dict[int, dict[str, str]],
-                                                               dict[int, dict[str, str]]]:
+def attribute_map(
+    session: Session, project: Project
+) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
     """``(by_case_id, by_document_id)`` attribute name → value maps for a project."""
     rows = session.execute(
-        select(AttributeDef.name, AttributeValue.case_id, AttributeValue.document_id,
-               AttributeValue.value)
+        select(
+            AttributeDef.name,
+            AttributeValue.case_id,
+            AttributeValue.document_id,
+            AttributeValue.value,
+        )
         .join(AttributeDef, AttributeValue.attribute_id == AttributeDef.id)
         .where(AttributeDef.project_id == project.id)
     )
@@ -190,14 +285,17 @@ def attribute_map(session: Session, project: Project) -> tuple[dict[int, dict[st
     for name, case_id, doc_id, value in rows:
         if case_id is not None:
             by_case.setdefault(case_id, {})[name] = value
-        else:
+        elif doc_id is not None:
             by_doc.setdefault(doc_id, {})[name] = value
     return by_case, by_doc
 
 
 def list_attributes(session: Session, project: Project) -> Sequence[AttributeDef]:
-    return session.scalars(select(AttributeDef).where(AttributeDef.project_id == project.id)
-                           .order_by(AttributeDef.scope, AttributeDef.name)).all()
+    return session.scalars(
+        select(AttributeDef)
+        .where(AttributeDef.project_id == project.id)
+        .order_by(AttributeDef.scope, AttributeDef.name)
+    ).all()
 
 
 @dataclass
@@ -211,38 +309,61 @@ class DocumentSummary:
     attributes: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "case": self.case, "words": self.words,
-                "turns": self.turns, "speakers": self.speakers, "attributes": self.attributes}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "case": self.case,
+            "words": self.words,
+            "turns": self.turns,
+            "speakers": self.speakers,
+            "attributes": self.attributes,
+        }
 
 
 def summaries(session: Session, project: Project) -> list[DocumentSummary]:
     """What ``qualcode documents`` and the document list show, in three queries."""
     docs = session.execute(
-        select(Document.id, Document.title, Case.name, Document.word_count, Document.turn_count,
-               Document.case_id)
+        select(
+            Document.id,
+            Document.title,
+            Case.name,
+            Document.word_count,
+            Document.turn_count,
+            Document.case_id,
+        )
         .outerjoin(Case, Document.case_id == Case.id)
         .where(Document.project_id == project.id, Document.is_current.is_(True))
         .order_by(Document.title)
     ).all()
     speakers: dict[int, list[str]] = {}
     for doc_id, speaker in session.execute(
-        select(Turn.document_id, Turn.speaker).join(Document)
+        select(Turn.document_id, Turn.speaker)
+        .join(Document)
         .where(Document.project_id == project.id, Turn.speaker.is_not(None))
-        .group_by(Turn.document_id, Turn.speaker).order_by(Turn.document_id, func.min(Turn.index))
+        .group_by(Turn.document_id, Turn.speaker)
+        .order_by(Turn.document_id, func.min(Turn.index))
     ):
-        speakers.setdefault(doc_id, []).append(speaker)
+        if speaker:
+            speakers.setdefault(doc_id, []).append(speaker)
     by_case, by_doc = attribute_map(session, project)
     out = []
     for doc_id, title, case_name, words, turns, case_id in docs:
         attrs = dict(by_case.get(case_id, {})) if case_id else {}
         attrs.update(by_doc.get(doc_id, {}))
-        out.append(DocumentSummary(doc_id, title, case_name, words, turns,
-                                   speakers.get(doc_id, []), attrs))
+        out.append(
+            DocumentSummary(doc_id, title, case_name, words, turns, speakers.get(doc_id, []), attrs)
+        )
     return out
 
 
-def mark_interviewer(session: Session, project: Project, speaker: str, *, interviewer: bool = True,
-                     user_id: int | None = None) -> int:
+def mark_interviewer(
+    session: Session,
+    project: Project,
+    speaker: str,
+    *,
+    interviewer: bool = True,
+    user_id: int | None = None,
+) -> int:
     """Mark every turn of ``speaker`` in the project as the interviewer's (or not), and remember
     the label so later imports recognise it. Returns the number of turns changed."""
     from sqlalchemy import update
@@ -251,10 +372,18 @@ def mark_interviewer(session: Session, project: Project, speaker: str, *, interv
     labels = labels | {speaker} if interviewer else labels - {speaker}
     project.settings = {**project.settings, "interviewer_labels": sorted(labels)}
     doc_ids = select(Document.id).where(Document.project_id == project.id).scalar_subquery()
-    result = session.execute(update(Turn).where(Turn.document_id.in_(doc_ids),
-                                                Turn.speaker == speaker)
-                             .values(is_interviewer=interviewer))
-    audit.record(session, "speaker.role_set", project, project_id=project.id, user_id=user_id,
-                 detail={"speaker": speaker, "interviewer": interviewer})
+    result = session.execute(
+        update(Turn)
+        .where(Turn.document_id.in_(doc_ids), Turn.speaker == speaker)
+        .values(is_interviewer=interviewer)
+    )
+    audit.record(
+        session,
+        "speaker.role_set",
+        project,
+        project_id=project.id,
+        user_id=user_id,
+        detail={"speaker": speaker, "interviewer": interviewer},
+    )
     session.flush()
     return int(getattr(result, "rowcount", 0) or 0)

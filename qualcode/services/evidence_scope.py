@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, false, not_, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput
-from qualcode.models import Coding, Document, Origin, Project, User
+from qualcode.models import Case, Coding, Document, Origin, Project, User
 from qualcode.reports.evidence import CaseRef
 from qualcode.services import assignments
 from qualcode.services import documents as document_service
@@ -81,9 +81,11 @@ def resolve_scope(
 ) -> Scope:
     by_case, by_doc = document_service.attribute_map(session, project)
     names = {name for name, _ in filters.where}
-    unknown = sorted(names - {a.name for a in document_service.list_attributes(session, project)})
-    if unknown:
-        raise InvalidInput(f"no attribute named {unknown[0]} in {project.slug}")
+    if names:
+        defined = {a.name for a in document_service.list_attributes(session, project)}
+        unknown = sorted(names - defined)
+        if unknown:
+            raise InvalidInput(f"no attribute named {unknown[0]} in {project.slug}")
 
     documents: dict[int, int | None] = {}
     titles: dict[int, str] = {}
@@ -128,7 +130,12 @@ def resolve_scope(
                 not_(and_(Coding.document_id.in_(sorted(blind)), Coding.coder_id != viewer.id))
             )
 
-    all_cases = {c.id: c.name for c in document_service.list_cases(session, project)}
+    all_cases: dict[int, str] = {
+        case_id: name
+        for case_id, name in session.execute(
+            select(Case.id, Case.name).where(Case.project_id == project.id)
+        )
+    }
     in_scope = {case_id for case_id in documents.values() if case_id is not None}
     cases = sorted(
         (CaseRef(cid, all_cases[cid]) for cid in in_scope if cid in all_cases),

@@ -102,9 +102,9 @@ def import_paths(factory: sessionmaker[Session], project_id: int, paths: Sequenc
         if on_result:
             on_result(result)
     with factory.begin() as session:
-        job = session.get(ImportJob, job_id)
-        assert job is not None
-        job.status, job.finished_at = "finished", utcnow()
+        finished = session.get(ImportJob, job_id)
+        assert finished is not None
+        finished.status, finished.finished_at = "finished", utcnow()
     return summary
 
 
@@ -176,7 +176,7 @@ def reanchor_codings(session: Session, old: Document, new: Document, *,
     codings = session.scalars(select(Coding).where(Coding.document_id == old.id)
                               .order_by(Coding.id)).all()
     results = reanchor(old.text, new.text, [Span(c.start, c.end) for c in codings])
-    moved, lost = 0, []
+    moved, lost = 0, list[dict[str, Any]]()
     for coding, result in zip(codings, results, strict=True):
         if result.span is None:
             lost.append({"coding_id": coding.id, "quote": coding.quote, "reason": result.reason})

@@ -11,11 +11,15 @@ from qualcode.errors import NotFound
 T = TypeVar("T")
 
 
-def get_or_raise(session: Session, model: type[T], ident: Any, *, project_id: int | None = None) -> T:
+def get_or_raise(
+    session: Session, model: type[T], ident: Any, *, project_id: int | None = None
+) -> T:
     """Return the row or raise ``NotFound``; with ``project_id``, rows of other projects are
     reported as missing too (no information leaks across projects)."""
     obj = session.get(model, ident) if ident is not None else None
-    if obj is None or (project_id is not None and getattr(obj, "project_id", project_id) != project_id):
+    if obj is None or (
+        project_id is not None and getattr(obj, "project_id", project_id) != project_id
+    ):
         raise NotFound(f"no {_label(model)} with id {ident}")
     return obj
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.models import Coding, Document, Origin, Project, Turn, User
+from qualcode.models import Code, Coding, Document, Origin, Project, Turn, User
 from qualcode.reports.evidence import Quote, QuoteResult
 from qualcode.services import code_query as cq
 from qualcode.services import codebook
@@ -74,7 +74,7 @@ def find_quotes(
 ) -> QuoteResult:
     """Quotes matching ``query`` in ``project``; with ``viewer``, blind mode applies."""
     scope = resolve_scope(session, project, query.filters, viewer=viewer)
-    codes = codebook.all_codes(session, project.id)
+    codes = code_rows(session, project.id)
     paths = codebook.paths(codes)
     tree = _code_query(session, project, query, codes, paths)
     terms = parse_terms(query.text)
@@ -116,6 +116,16 @@ def find_quotes(
         offset=offset,
         limit=limit,
     )
+
+
+def code_rows(session: Session, project_id: int) -> Sequence[Code]:
+    """The project's codes as light rows (``id``, ``parent_id``, ``name``: what
+    ``codebook.paths`` and ``codebook.descendants`` read); loading them as ORM objects costs a
+    tenth of a quick quote query."""
+    rows = session.execute(
+        select(Code.id, Code.parent_id, Code.name).where(Code.project_id == project_id)
+    ).all()
+    return cast("Sequence[Code]", rows)
 
 
 def _code_query(
@@ -320,7 +330,7 @@ def quotes_by_id(
     if not coding_ids:
         return []
     scope = resolve_scope(session, project, Filters(), viewer=viewer)
-    paths = codebook.paths(codebook.all_codes(session, project.id))
+    paths = codebook.paths(code_rows(session, project.id))
     rows = _coding_rows(session, scope, Coding.id.in_(sorted(set(coding_ids))))
     by_id = {row.id: _quote(row, scope, paths) for row in rows}
     return [by_id[i] for i in coding_ids if i in by_id]

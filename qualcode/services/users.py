@@ -28,17 +28,29 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(session: Session, username: str, *, password: str | None = None,
-                display_name: str = "", is_admin: bool = False, is_system: bool = False,
-                actor_id: int | None = None) -> User:
+def create_user(
+    session: Session,
+    username: str,
+    *,
+    password: str | None = None,
+    display_name: str = "",
+    is_admin: bool = False,
+    is_system: bool = False,
+    actor_id: int | None = None,
+) -> User:
     if not USERNAME.match(username):
         raise InvalidInput(f"invalid user name {username!r}: use letters, digits, '.', '_' or '-'")
     if get_user(session, username, missing_ok=True):
         raise Conflict(f"a user named {username} already exists")
     if password is not None and len(password) < MIN_PASSWORD:
         raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
-    user = User(username=username, display_name=display_name or username, is_admin=is_admin,
-                is_system=is_system, password_hash=hash_password(password) if password else None)
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        is_admin=is_admin,
+        is_system=is_system,
+        password_hash=hash_password(password) if password else None,
+    )
     session.add(user)
     session.flush()
     audit.record(session, "user.created", user, user_id=actor_id, detail={"username": username})
@@ -90,11 +102,15 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def count_users(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(User.is_system.is_(False))) or 0
+    return (
+        session.scalar(select(func.count()).select_from(User).where(User.is_system.is_(False))) or 0
+    )
 
 
 def list_users(session: Session) -> Sequence[User]:
-    return session.scalars(select(User).where(User.is_system.is_(False)).order_by(User.username)).all()
+    return session.scalars(
+        select(User).where(User.is_system.is_(False)).order_by(User.username)
+    ).all()
 
 
 def _token_hash(token: str) -> str:

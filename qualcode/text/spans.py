@@ -63,7 +63,9 @@ def snippet(text: str, span: Span) -> str:
 def check_span(text: str, span: Span, quote: str | None = None) -> None:
     """Raise ``ValueError`` if the span is outside ``text`` or does not hold ``quote``."""
     if span.end > len(text):
-        raise ValueError(f"span [{span.start}, {span.end}) is outside the text ({len(text)} characters)")
+        raise ValueError(
+            f"span [{span.start}, {span.end}) is outside the text ({len(text)} characters)"
+        )
     if quote is not None and text[span.start : span.end] != quote:
         raise ValueError(f"span [{span.start}, {span.end}) does not hold the quoted text")
 

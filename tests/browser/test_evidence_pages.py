@@ -42,7 +42,6 @@ def test_evidence_filters_quotes_and_expands_context(world, page):
     expect(page.locator("#code-tree li", has_text="Enablers")).to_be_hidden()
     page.locator("#code-tree li", has_text="Barriers").first.locator("input").check()
     page.locator("#code-filter").fill("")
-    page.locator("summary", has_text="Filters").click()
     page.select_option("select[name=speaker]", "respondents")
     page.click("#find")
     expect(page.locator("#count-segments")).to_have_text("2")

@@ -16,11 +16,14 @@ from qualcode.models import Membership, Project, User
 
 
 def test_cli_user_add_and_project_create_write_rows(runner, engine):
-    result = runner(["user", "add", "ruth", "--password-stdin", "--display-name", "Ruth Okafor"],
-                    input="s3cret-pass\n")
+    result = runner(
+        ["user", "add", "ruth", "--password-stdin", "--display-name", "Ruth Okafor"],
+        input="s3cret-pass\n",
+    )
     assert result.exit_code == 0, result.output
     result = runner(["project", "create", "lpsa", "--title", "LPSA evaluation", "--owner", "ruth"])
-    assert result.exit_code == 0 and "created project lpsa" in result.output
+    assert result.exit_code == 0
+    assert "created project lpsa" in result.output
     with Session(engine) as s:
         project = s.scalars(select(Project)).one()
         assert project.title == "LPSA evaluation"
@@ -42,8 +45,17 @@ def test_cli_documents_json_contract(runner, session):
     doc = make_document(session, project, title="W1", case="Wexborough")
     session.commit()
     rows = json.loads(runner(["documents", "alpha", "--json"]).output)
-    assert rows == [{"id": doc.id, "title": "W1", "case": "Wexborough", "words": doc.word_count,
-                     "turns": 4, "speakers": ["Interviewer", "Jane Smith"], "attributes": {}}]
+    assert rows == [
+        {
+            "id": doc.id,
+            "title": "W1",
+            "case": "Wexborough",
+            "words": doc.word_count,
+            "turns": 4,
+            "speakers": ["Interviewer", "Jane Smith"],
+            "attributes": {},
+        }
+    ]
 
 
 def test_cli_unknown_project_is_one_line_exit_1(database_url):
@@ -56,30 +68,45 @@ def test_cli_duplicate_user_is_a_user_error(database_url):
     args = ["--database", database_url, "user", "add", "ruth", "--password-stdin"]
     assert CliRunner().invoke(cli, args, input="s3cret-pass\n").exit_code == 0
     result = CliRunner().invoke(cli, args, input="other-pass\n")
-    assert result.exit_code == 1 and "already exists" in result.output
+    assert result.exit_code == 1
+    assert "already exists" in result.output
 
 
 def test_cli_unreachable_database_names_url_without_password():
     result = subprocess.run(
-        [sys.executable, "-m", "qualcode", "--database",
-         "postgresql+psycopg://bob:hunter2@127.0.0.1:1/none", "project", "list"],
-        capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "qualcode",
+            "--database",
+            "postgresql+psycopg://bob:hunter2@127.0.0.1:1/none",
+            "project",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
-    assert "hunter2" not in result.stderr and "127.0.0.1:1/none" in result.stderr
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in result.stderr
+    assert "127.0.0.1:1/none" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_cli_db_upgrade_creates_schema_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     first = CliRunner().invoke(cli, ["--database", url, "db", "upgrade"])
-    assert first.exit_code == 0 and "upgraded from empty" in first.output
+    assert first.exit_code == 0
+    assert "upgraded from empty" in first.output
     second = CliRunner().invoke(cli, ["--database", url, "db", "upgrade"])
     assert "already current" in second.output
 
 
 def test_cli_db_check_agrees_with_models(tmp_path):
-    result = CliRunner().invoke(cli, ["--database", f"sqlite:///{tmp_path / 'c.db'}", "db",
-                                      "check"])
+    result = CliRunner().invoke(
+        cli, ["--database", f"sqlite:///{tmp_path / 'c.db'}", "db", "check"]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -88,14 +115,19 @@ def test_cli_old_postgres_schema_asks_for_upgrade(tmp_path):
     import sqlite3
 
     path = tmp_path / "old.db"
-    sqlite3.connect(path).execute("CREATE TABLE project (id INTEGER PRIMARY KEY)").connection.commit()
+    sqlite3.connect(path).execute(
+        "CREATE TABLE project (id INTEGER PRIMARY KEY)"
+    ).connection.commit()
     result = CliRunner().invoke(cli, ["--database", f"sqlite:///{path}", "project", "list"])
-    assert result.exit_code == 1 and "run qualcode db upgrade" in result.output
+    assert result.exit_code == 1
+    assert "run qualcode db upgrade" in result.output
 
 
 def test_cli_help_imports_neither_flask_nor_spacy():
-    code = ("import sys; from qualcode.cli import cli; "
-            "from click.testing import CliRunner; CliRunner().invoke(cli, ['--help']); "
-            "print('flask' in sys.modules, 'spacy' in sys.modules, 'sklearn' in sys.modules)")
+    code = (
+        "import sys; from qualcode.cli import cli; "
+        "from click.testing import CliRunner; CliRunner().invoke(cli, ['--help']); "
+        "print('flask' in sys.modules, 'spacy' in sys.modules, 'sklearn' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False False False", out.stderr

@@ -23,8 +23,10 @@ def _write_corpus(folder) -> None:
         turns = []
         for t in range(120):
             speaker = "Interviewer" if t % 2 == 0 else "Respondent"
-            turns.append(f"{speaker}: turn {t} of file {i}, about stretch targets and the reward "
-                         f"grant, baseline data and partnership working number {t * i}.")
+            turns.append(
+                f"{speaker}: turn {t} of file {i}, about stretch targets and the reward "
+                f"grant, baseline data and partnership working number {t * i}."
+            )
         (folder / f"interview-{i:03d}.txt").write_text("\n".join(turns), encoding="utf-8")
 
 
@@ -33,10 +35,21 @@ def test_import_killed_midway_is_consistent_and_resumable(tmp_path, engine, data
     assert runner(["project", "create", "bulk"]).exit_code == 0
     corpus = tmp_path / "corpus"
     _write_corpus(corpus)
-    args = [sys.executable, "-m", "qualcode", "--database", database_url, "import", "bulk",
-            str(corpus), "--workers", "1"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    args = [
+        sys.executable,
+        "-m",
+        "qualcode",
+        "--database",
+        database_url,
+        "import",
+        "bulk",
+        str(corpus),
+        "--workers",
+        "1",
+    ]
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
@@ -51,11 +64,13 @@ def test_import_killed_midway_is_consistent_and_resumable(tmp_path, engine, data
         partial = s.scalar(select(func.count()).select_from(Document))
         assert 5 <= partial < N_FILES, "the import should have been killed midway"
         for doc in s.scalars(select(Document)):
-            turns = s.scalar(select(func.count()).select_from(Turn)
-                             .where(Turn.document_id == doc.id))
+            turns = s.scalar(
+                select(func.count()).select_from(Turn).where(Turn.document_id == doc.id)
+            )
             assert turns == doc.turn_count == 120  # whole documents only
         job = s.scalars(select(ImportJob)).one()
-        assert job.status == "running" and job.done <= partial + 1
+        assert job.status == "running"
+        assert job.done <= partial + 1
     result = runner(["import", "bulk", str(corpus), "--json"])
     assert result.exit_code == 0
     with Session(engine) as s:

@@ -18,8 +18,9 @@ def test_constraints_coding_span_must_be_non_empty_and_forward(session):
     doc = make_document(session, project)
     code = make_code(session, project)
     coder = make_user(session)
-    session.add(Coding(document_id=doc.id, code_id=code.id, coder_id=coder.id, start=5, end=5,
-                       quote=""))
+    session.add(
+        Coding(document_id=doc.id, code_id=code.id, coder_id=coder.id, start=5, end=5, quote="")
+    )
     with pytest.raises(IntegrityError, match="span_valid"):
         session.flush()
 
@@ -30,17 +31,25 @@ def test_constraints_coding_outside_document_text_is_refused_by_service(session)
     code = make_code(session, project)
     coder = make_user(session)
     with pytest.raises(InvalidInput, match="outside the text"):
-        coding_service.apply_code(session, document_id=doc.id, code_id=code.id,
-                                  span=Span(len(doc.text) - 3, len(doc.text) + 10),
-                                  coder_id=coder.id)
+        coding_service.apply_code(
+            session,
+            document_id=doc.id,
+            code_id=code.id,
+            span=Span(len(doc.text) - 3, len(doc.text) + 10),
+            coder_id=coder.id,
+        )
     assert session.scalars(select(Coding)).all() == []
 
 
 def test_constraints_membership_is_unique_per_user_and_project(session):
     project = make_project(session)
     user = make_user(session)
-    session.add_all([Membership(project_id=project.id, user_id=user.id, role=Role.CODER),
-                     Membership(project_id=project.id, user_id=user.id, role=Role.LEAD)])
+    session.add_all(
+        [
+            Membership(project_id=project.id, user_id=user.id, role=Role.CODER),
+            Membership(project_id=project.id, user_id=user.id, role=Role.LEAD),
+        ]
+    )
     with pytest.raises(IntegrityError, match="UNIQUE|unique|uq_membership"):
         session.flush()
 

@@ -25,14 +25,29 @@ def test_audit_each_change_records_an_event(session):
     doc = make_document(session, project)
     code = make_code(session, project, "Barriers")
     coding = make_coding(session, doc, code, owner, quote="staff turnover")
-    coding_service.update_coding(session, coding.id, actor_id=owner.id,
-                                 span=Span(coding.start, coding.end + 4))
-    memo_service.create_memo(session, project, author_id=owner.id, text="turnover again",
-                             document_id=doc.id, span=Span(coding.start, coding.end))
+    coding_service.update_coding(
+        session, coding.id, actor_id=owner.id, span=Span(coding.start, coding.end + 4)
+    )
+    memo_service.create_memo(
+        session,
+        project,
+        author_id=owner.id,
+        text="turnover again",
+        document_id=doc.id,
+        span=Span(coding.start, coding.end),
+    )
     coding_service.remove_coding(session, coding.id, actor_id=owner.id)
     assert actions(session) == [
-        "user.created", "project.created", "member.set", "document.imported", "code.created",
-        "coding.added", "coding.changed", "memo.created", "coding.removed"]
+        "user.created",
+        "project.created",
+        "member.set",
+        "document.imported",
+        "code.created",
+        "coding.added",
+        "coding.changed",
+        "memo.created",
+        "coding.removed",
+    ]
     removed = session.scalars(select(Event).where(Event.action == "coding.removed")).one()
     assert removed.user_id == owner.id
     assert removed.detail["quote"] == "staff turnover. Th"
@@ -52,11 +67,21 @@ def test_coding_is_trimmed_and_idempotent(session):
     code = make_code(session, project)
     coder = make_user(session)
     start = doc.text.index("staff turnover")
-    first = coding_service.apply_code(session, document_id=doc.id, code_id=code.id,
-                                      span=Span(start - 1, start + 14), coder_id=coder.id)
+    first = coding_service.apply_code(
+        session,
+        document_id=doc.id,
+        code_id=code.id,
+        span=Span(start - 1, start + 14),
+        coder_id=coder.id,
+    )
     assert first.quote == "staff turnover"
-    again = coding_service.apply_code(session, document_id=doc.id, code_id=code.id,
-                                      span=Span(start, start + 14), coder_id=coder.id)
+    again = coding_service.apply_code(
+        session,
+        document_id=doc.id,
+        code_id=code.id,
+        span=Span(start, start + 14),
+        coder_id=coder.id,
+    )
     assert again.id == first.id
     assert len(session.scalars(select(Coding)).all()) == 1
 

@@ -36,8 +36,13 @@ def test_concurrency_coders_coding_one_document_at_once_lose_nothing(engine, ses
             for i in range(PER_CODER):
                 with factory.begin() as s:
                     start = 6 + (i * 10 + n) % 1500
-                    coding_service.apply_code(s, document_id=doc.id, code_id=codes[i % 3].id,
-                                              span=Span(start, start + 4), coder_id=coder_id)
+                    coding_service.apply_code(
+                        s,
+                        document_id=doc.id,
+                        code_id=codes[i % 3].id,
+                        span=Span(start, start + 4),
+                        coder_id=coder_id,
+                    )
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
@@ -49,8 +54,10 @@ def test_concurrency_coders_coding_one_document_at_once_lose_nothing(engine, ses
     assert errors == []
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Coding)) == CODERS * PER_CODER
-        assert s.scalar(select(func.count()).select_from(Event)
-                        .where(Event.action == "coding.added")) == CODERS * PER_CODER
+        assert (
+            s.scalar(select(func.count()).select_from(Event).where(Event.action == "coding.added"))
+            == CODERS * PER_CODER
+        )
 
 
 def test_concurrency_two_leads_editing_one_code_get_a_conflict(engine, session):
@@ -60,16 +67,25 @@ def test_concurrency_two_leads_editing_one_code_get_a_conflict(engine, session):
     code = make_code(session, project, "Staff turnover", definition="v1")
     session.commit()
     factory = make_sessionmaker(engine)
-    with read_only_transactions():
-        with factory() as a_form, factory() as b_form:
-            seen_by_a = a_form.get(Code, code.id).lock_version
-            seen_by_b = b_form.get(Code, code.id).lock_version
+    with read_only_transactions(), factory() as a_form, factory() as b_form:
+        seen_by_a = a_form.get(Code, code.id).lock_version
+        seen_by_b = b_form.get(Code, code.id).lock_version
     with factory.begin() as a:
-        codebook_service.update_code(a, a.get(Code, code.id), user_id=None,
-                                     lock_version=seen_by_a, definition="lead A's wording")
+        codebook_service.update_code(
+            a,
+            a.get(Code, code.id),
+            user_id=None,
+            lock_version=seen_by_a,
+            definition="lead A's wording",
+        )
     with pytest.raises(Conflict, match="changed by someone else"), factory.begin() as b:
-        codebook_service.update_code(b, b.get(Code, code.id), user_id=None,
-                                     lock_version=seen_by_b, definition="lead B's wording")
+        codebook_service.update_code(
+            b,
+            b.get(Code, code.id),
+            user_id=None,
+            lock_version=seen_by_b,
+            definition="lead B's wording",
+        )
     with Session(engine) as s:
         assert s.get(Code, code.id).definition == "lead A's wording"
 
@@ -84,8 +100,9 @@ def test_concurrency_flush_of_a_stale_row_is_refused(engine, session):
         row = stale.get(Code, code.id)
         stale.expunge(row)  # keep the row as loaded (with its version) after the session ends
     with factory.begin() as fresh:
-        codebook_service.update_code(fresh, fresh.get(Code, code.id), user_id=None,
-                                     definition="fresh")
+        codebook_service.update_code(
+            fresh, fresh.get(Code, code.id), user_id=None, definition="fresh"
+        )
     row.definition = "stale"
     with pytest.raises(StaleDataError), factory.begin() as again:
         again.add(row)

@@ -11,10 +11,18 @@ from qualcode.services import projects as project_service
 
 def test_auth_fresh_install_asks_for_first_account(client, session):
     response = client.get("/login")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/setup")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/setup")
     token = csrf(client, "/setup")
-    response = client.post("/setup", data={"username": "ada", "password": "long-enough-1",
-                                           "confirm": "long-enough-1", "csrf_token": token})
+    response = client.post(
+        "/setup",
+        data={
+            "username": "ada",
+            "password": "long-enough-1",
+            "confirm": "long-enough-1",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     from qualcode.services.users import get_user
@@ -40,9 +48,11 @@ def test_auth_wrong_password_and_rate_limit(app, client, session):
     session.commit()
     token = csrf(client)
     for _ in range(app.config["LOGIN_RATE_LIMIT"]):
-        r = client.post("/login", data={"username": "ruth", "password": "nope",
-                                        "csrf_token": token})
-        assert r.status_code == 200 and "Wrong user name or password" in r.get_data(as_text=True)
+        r = client.post(
+            "/login", data={"username": "ruth", "password": "nope", "csrf_token": token}
+        )
+        assert r.status_code == 200
+        assert "Wrong user name or password" in r.get_data(as_text=True)
     r = client.post("/login", data={"username": "ruth", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 429
 
@@ -60,7 +70,8 @@ def test_auth_post_without_csrf_is_refused(client, session):
     session.commit()
     login(client, "ruth")
     r = client.post("/projects", data={"slug": "x"})
-    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "CSRF" in r.get_data(as_text=True)
 
 
 def test_auth_non_member_gets_404_viewer_cannot_manage_members(client, session):
@@ -72,8 +83,9 @@ def test_auth_non_member_gets_404_viewer_cannot_manage_members(client, session):
     assert client.get("/p/lpsa/").status_code == 404
     client.post("/logout", data={"csrf_token": csrf(client, "/")})
     token = login(client, "view")
-    r = client.post("/p/lpsa/members", data={"username": "other", "role": "lead",
-                                             "csrf_token": token})
+    r = client.post(
+        "/p/lpsa/members", data={"username": "other", "role": "lead", "csrf_token": token}
+    )
     assert r.status_code == 403
 
 
@@ -84,7 +96,8 @@ def test_auth_security_headers_and_cookie_flags(client, session):
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in r.headers["Content-Security-Policy"]
     cookie = r.headers.get("Set-Cookie", "")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_auth_api_token_authenticates_without_csrf(client, session):

@@ -12,16 +12,22 @@ from helpers import login
 from qualcode.models import Memo, Role
 
 PUBLIC = {"static", "auth.login", "auth.setup", "auth.logout"}
-ROLE_BELOW = {Role.VIEWER: None, Role.CODER: Role.VIEWER, Role.LEAD: Role.CODER,
-              Role.OWNER: Role.LEAD}
+ROLE_BELOW = {
+    Role.VIEWER: None,
+    Role.CODER: Role.VIEWER,
+    Role.LEAD: Role.CODER,
+    Role.OWNER: Role.LEAD,
+}
 
 
 @pytest.fixture
 def world(session):
     owner = make_user(session, "owner")
     project = make_project(session, "mine", owner=owner)
-    users = {role: member(session, project, role, f"{role.value}-user")
-             for role in (Role.LEAD, Role.CODER, Role.VIEWER)}
+    users = {
+        role: member(session, project, role, f"{role.value}-user")
+        for role in (Role.LEAD, Role.CODER, Role.VIEWER)
+    }
     doc = make_document(session, project, case="Case A")
     code = make_code(session, project, "Mine")
     make_coding(session, doc, code, owner, quote="staff turnover")
@@ -35,8 +41,13 @@ def world(session):
     session.add(memo)
     make_user(session, "stranger")
     session.commit()
-    foreign = {"document_id": odoc.id, "code_id": ocode.id, "coding_id": ocoding.id,
-               "memo_id": memo.id, "case_id": odoc.case_id}
+    foreign = {
+        "document_id": odoc.id,
+        "code_id": ocode.id,
+        "coding_id": ocoding.id,
+        "memo_id": memo.id,
+        "case_id": odoc.case_id,
+    }
     return {"users": users, "foreign": foreign}
 
 

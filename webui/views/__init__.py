@@ -6,8 +6,20 @@ import importlib
 
 from flask import Flask
 
-AREAS = ("projects", "documents", "coding", "codebook", "suggestions", "evidence", "matrices",
-         "chapters", "agreement", "exchange", "api_docs", "audit")
+AREAS = (
+    "projects",
+    "documents",
+    "coding",
+    "codebook",
+    "suggestions",
+    "evidence",
+    "matrices",
+    "chapters",
+    "agreement",
+    "exchange",
+    "api_docs",
+    "audit",
+)
 
 
 def register_views(app: Flask) -> None:

@@ -32,8 +32,12 @@ def create() -> Response:
     session = get_session()
     try:
         project = project_service.create_project(
-            session, request.form.get("slug", "").strip(), title=request.form.get("title"),
-            description=request.form.get("description", ""), owner=g.user)
+            session,
+            request.form.get("slug", "").strip(),
+            title=request.form.get("title"),
+            description=request.form.get("description", ""),
+            owner=g.user,
+        )
         if request.form.get("codebook") == "default":
             from qualcode.interop.codebook_files import default_codebook_path, read_codebook
             from qualcode.services.codebook_io import import_spec
@@ -59,14 +63,22 @@ def members(slug: str) -> Response | str:
             if request.form.get("action") == "remove":
                 project_service.remove_member(session, g.project, user, actor_id=g.user.id)
             else:
-                project_service.add_member(session, g.project, user,
-                                           Role(request.form.get("role", "coder")),
-                                           actor_id=g.user.id)
+                project_service.add_member(
+                    session,
+                    g.project,
+                    user,
+                    Role(request.form.get("role", "coder")),
+                    actor_id=g.user.id,
+                )
             session.commit()
         except (QualcodeError, ValueError) as exc:
             session.rollback()
             flash(str(exc), "error")
         return redirect(url_for("projects.members", slug=slug))
     rows = project_service.members(session, g.project)
-    return render_template("projects/members.html", members=rows, roles=[r.value for r in Role],
-                           cases=document_service.list_cases(session, g.project))
+    return render_template(
+        "projects/members.html",
+        members=rows,
+        roles=[r.value for r in Role],
+        cases=document_service.list_cases(session, g.project),
+    )
