@@ -25,6 +25,20 @@ from qualcode.db.engine import read_only_transactions  # noqa: E402
 PG_URL = os.environ.get("QUALCODE_TEST_DATABASE_URL")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """argon2id with test-sized cost: the scheme is the same, each hash takes a millisecond
+    instead of a tenth of a second (hundreds of test users are made)."""
+    from argon2 import PasswordHasher
+
+    from qualcode.services import users
+
+    production = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = production
+
+
 @pytest.fixture(autouse=True)
 def _deferred_transactions_in_the_test_thread():
     """The test's own sessions read and write one at a time, so they start deferred SQLite

@@ -272,6 +272,58 @@ def test_workbench_other_coders_changes_appear_without_reload(live_server, page,
     assert stripe_count(page) == 1
 
 
+def test_workbench_long_transcript_is_interactive_quickly(live_server, page, lpsa):
+    """20,000 words and 500 codings: time to interactive and a coding's round trip in the UI."""
+    import random
+    import time
+
+    from qualcode.models import Code, User
+    from qualcode.services import coding as coding_service
+    from qualcode.text.spans import Span
+
+    rng = random.Random(7)
+    with live_server.session() as session:
+        ann = session.scalars(select(User).where(User.username == "ann")).one()
+        project = make_project(session, "long", owner=ann)
+        codes = [make_code(session, project, f"Theme {i}", color=f"#{rng.randrange(1 << 24):06X}")
+                 for i in range(25)]
+        doc = make_document(session, project, title="Long", turns=TURNS * 190)
+        turns = list(doc.turns)
+        for _ in range(500):
+            turn = rng.choice(turns)
+            start = rng.randint(turn.start, turn.end - 10)
+            coding_service.apply_code(session, document_id=doc.id, code_id=rng.choice(codes).id,
+                                      span=Span(start, min(turn.end, start + rng.randint(10, 80))),
+                                      coder_id=ann.id)
+        doc_id, words, first_code = doc.id, doc.word_count, session.get(Code, codes[0].id).name
+    assert words >= 20_000
+    live_server.sign_in(page, "ann")
+    page.goto(live_server.url(f"/p/long/documents/{doc_id}"))
+    page.wait_for_selector("body.workbench-ready")
+    ready = page.evaluate(
+        "performance.getEntriesByName('qualcode:workbench-ready')[0].startTime")
+    assert stripe_count(page) == 500
+    timings = []
+    for i in range(10):
+        span = page.evaluate(f"""() => {{
+            const b = document.querySelectorAll('.blk')[{i * 30 + 1}].dataset;
+            const s = Number(b.start);
+            window.qualcode.workbench.selection.select({{start: s, end: s + 12}});
+            return s; }}""")
+        assert span >= 0
+        page.keyboard.press("Enter")
+        page.keyboard.type(first_code)
+        t0 = time.perf_counter()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => document.querySelectorAll('#stripes .stripe').length"
+                               f" === {501 + i}")
+        timings.append((time.perf_counter() - t0) * 1000)
+    timings.sort()
+    print(f"\n{words} words, 500 codings: interactive after {ready:.0f} ms; coding in the UI "
+          f"(Enter to stripe) median {timings[len(timings) // 2]:.0f} ms, max {timings[-1]:.0f} ms")
+    assert ready < 5_000
+
+
 def test_workbench_screenshot_of_the_sample_study(live_server, page, tmp_path):
     """A screenshot for the README, on the sample LPSA study (two coders' codings)."""
     from qualcode.services.demo import build_demo

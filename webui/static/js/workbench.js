@@ -143,6 +143,7 @@ function start() {
   live.start();
   window.qualcode = Object.assign(window.qualcode || {}, { workbench });
   document.body.classList.add("workbench-ready");
+  performance.mark("qualcode:workbench-ready"); // time to interactive, for benchmarks
   document.dispatchEvent(new CustomEvent("qualcode:workbench-ready", { detail: workbench }));
   bus.emit("ready");
   return workbench;
