@@ -186,26 +186,38 @@ class Block:
 def transcript_blocks(text: str, turns: Iterable[Turn], index: Utf16Index) -> list[Block]:
     """Lay the whole text out as blocks whose pieces cover ``[0, len(text))`` exactly, in order.
 
-    Each turn's spoken words are a visible piece; the speaker label before it (shown in the
-    gutter instead) and the line breaks between turns are hidden pieces, kept so that the page
-    holds the canonical text and a selection across turns measures true offsets. Text outside
-    every turn (a title line, an untagged paragraph) gets a block of its own per line.
+    Each turn's spoken words are a visible piece; the line break and the speaker label before
+    it (shown in the gutter instead) are one hidden piece at the start of its block, kept so
+    that the page holds the canonical text and a selection across turns measures true offsets.
+    Text outside every turn (a title line, an untagged paragraph) gets a block per line.
     """
     blocks: list[Block] = []
-    pending: list[Piece] = []  # hidden pieces before the first block exists
+    hidden: list[int] = []  # [start, end] of the hidden run waiting for the next block
 
-    def piece(start: int, end: int, hidden: bool) -> Piece:
-        return Piece(start, end, index.to_utf16(start), text[start:end], hidden)
+    def piece(start: int, end: int, is_hidden: bool) -> Piece:
+        return Piece(start, end, index.to_utf16(start), text[start:end], is_hidden)
 
     def hide(start: int, end: int) -> None:
         if start < end:
-            (blocks[-1].pieces if blocks else pending).append(piece(start, end, True))
+            if hidden and hidden[1] == start:
+                hidden[1] = end
+            else:
+                flush(blocks[-1] if blocks else None)
+                hidden[:] = [start, end]
 
-    def open_block(turn: Turn | None) -> Block:
-        block = Block(turn, pending.copy())
-        pending.clear()
+    def flush(block: Block | None) -> None:
+        if hidden:
+            if block is None:
+                block = Block(None)
+                blocks.append(block)
+            block.pieces.append(piece(hidden[0], hidden[1], True))
+            hidden.clear()
+
+    def open_block(turn: Turn | None, start: int, end: int) -> None:
+        block = Block(turn)
+        flush(block)
+        block.pieces.append(piece(start, end, False))
         blocks.append(block)
-        return block
 
     def untagged(start: int, end: int) -> None:
         pos = start
@@ -213,7 +225,7 @@ def transcript_blocks(text: str, turns: Iterable[Turn], index: Utf16Index) -> li
             newline = text.find("\n", pos, end)
             line_end = end if newline < 0 else newline
             if text[pos:line_end].strip():
-                open_block(None).pieces.append(piece(pos, line_end, False))
+                open_block(None, pos, line_end)
             else:
                 hide(pos, line_end)
             if newline >= 0:
@@ -227,15 +239,12 @@ def transcript_blocks(text: str, turns: Iterable[Turn], index: Utf16Index) -> li
             continue
         label_start = _label_start(text, pos, turn)
         untagged(pos, label_start)
-        block = open_block(turn)
-        if label_start < turn.start:
-            block.pieces.append(piece(label_start, turn.start, True))
+        hide(label_start, turn.start)
         if turn.start < turn.end:
-            block.pieces.append(piece(turn.start, turn.end, False))
-        pos = turn.end
+            open_block(turn, turn.start, turn.end)
+        pos = max(pos, turn.end)
     untagged(pos, len(text))
-    if pending:
-        open_block(None)
+    flush(blocks[-1] if blocks else None)
     return blocks
 
 
@@ -256,9 +265,10 @@ def _label_start(text: str, gap_start: int, turn: Turn) -> int:
 
 def transcript_html(blocks: Sequence[Block]) -> Markup:
     """The transcript's markup: one ``div.blk`` per block with the speaker and time in a gutter
-    and the pieces as ``span.t`` (``.h`` when hidden) carrying ``data-o`` (code points) and
-    ``data-u`` (UTF-16 units). Built here rather than in Jinja because a 20,000-word interview
-    has thousands of pieces and this is the page's hot path; every text is escaped."""
+    and the pieces as ``span.t`` (``.h`` when hidden) carrying their start in code points
+    (``data-o``) and, where it differs, in UTF-16 units (``data-u``). Built here rather than in
+    Jinja because a 20,000-word interview has thousands of pieces and this is the page's hot
+    path (and the markup is kept lean for the same reason); every text is escaped."""
     out: list[str] = []
     previous: str | None = None
     for block in blocks:
@@ -271,14 +281,16 @@ def transcript_html(blocks: Sequence[Block]) -> Markup:
         if block.speaker and block.speaker == previous:
             classes += " same-speaker"
         previous = block.speaker
-        turn_attr = f' data-turn="{turn.index}"' if turn is not None else ""
         gutter = f'<span class="spk">{escape(block.speaker)}</span>' if block.speaker else ""
         if block.clock:
             gutter += f'<span class="ts">{block.clock}</span>'
-        pieces = "".join(
-            f'<span class="t{" h" if p.hidden else ""}" data-o="{p.start}" data-u="{p.start16}">'
-            f"{escape(p.text)}</span>" for p in block.pieces)
-        out.append(f'<div class="{classes}" data-start="{block.start}" data-end="{block.end}"'
-                   f'{turn_attr}><div class="gutter">{gutter}</div>'
+        pieces = "".join(_piece_html(p) for p in block.pieces)
+        out.append(f'<div class="{classes}"><div class="gutter">{gutter}</div>'
                    f'<div class="txt">{pieces}</div></div>\n')
     return Markup("".join(out))
+
+
+def _piece_html(piece: Piece) -> str:
+    hidden = " h" if piece.hidden else ""
+    utf16 = f' data-u="{piece.start16}"' if piece.start16 != piece.start else ""
+    return f'<span class="t{hidden}" data-o="{piece.start}"{utf16}>{escape(piece.text)}</span>'

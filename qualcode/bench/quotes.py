@@ -4,7 +4,8 @@ Builds a scratch SQLite project (by default 200,000 codings by three coders over
 10 themes of 9 sub-codes — in 500 interviews of 50 cases, 60 turns each), then times:
 
 - quotes for a code: ``find_quotes`` for every sub-code, the whole result with speakers,
-  counts and cases without (a fresh session each time, as a web request has);
+  counts and cases without (a fresh session each time, as a web request has), and the same
+  with a page of 100 quotes as the Evidence page asks (counts still cover every quote);
 - quotes for a theme (a code with its 9 sub-codes, about ten times as many quotes);
 - Boolean ``A AND B`` queries between sub-codes;
 - the 100 codes × 50 cases matrix, counting segments and documents (as the Matrices page
@@ -102,6 +103,7 @@ class QuotesBench:
     documents: int
     build_seconds: float
     quotes_for_code: Timing
+    quotes_page: Timing
     quotes_for_theme: Timing
     boolean_and: Timing
     matrix_segments_seconds: float
@@ -125,6 +127,7 @@ class QuotesBench:
                 head,
                 "-" * len(head),
                 self.quotes_for_code.line("quotes for a code (p95 < 100 ms)"),
+                self.quotes_page.line("the same, first page of 100 (web page)"),
                 self.quotes_for_theme.line("quotes for a theme and its 9 sub-codes"),
                 self.boolean_and.line("Boolean A AND B"),
                 f"matrix 100 codes x 50 cases (target < 1 s): segments "
@@ -275,9 +278,11 @@ def run(
         themes = [c.id for c in codes if c.parent_id is None]
         pairs = [(leaves[i], leaves[(i * 7 + 3) % len(leaves)]) for i in range(0, len(leaves), 3)]
 
-        def quotes(code_id: int) -> Callable[[Session], int]:
+        def quotes(code_id: int, limit: int | None = None) -> Callable[[Session], int]:
             return lambda s: (
-                find_quotes(s, _project(s, project_id), QuoteQuery(code_ids=(code_id,))).segments
+                find_quotes(
+                    s, _project(s, project_id), QuoteQuery(code_ids=(code_id,)), limit=limit
+                ).segments
             )
 
         def both(a: int, b: int) -> Callable[[Session], int]:
@@ -288,6 +293,7 @@ def run(
             )
 
         for_code = _time(factory, [quotes(c) for c in leaves] * repeat)
+        page = _time(factory, [quotes(c, 100) for c in leaves] * repeat)
         for_theme = _time(factory, [quotes(c) for c in themes] * repeat)
         boolean = _time(factory, [both(a, b) for a, b in pairs])
         matrix: dict[str, float] = {}
@@ -311,6 +317,7 @@ def run(
         CASES * DOCUMENTS_PER_CASE,
         round(build_seconds, 1),
         for_code,
+        page,
         for_theme,
         boolean,
         matrix["segments"],

@@ -70,9 +70,11 @@ def database_bytes(engine: Engine) -> int:
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         assert database, "a scratch SQLite database is a file"
-        with sqlite3.connect(database) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
+        raw = sqlite3.connect(database)
+        try:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
         return sum(p.stat().st_size for p in Path(database).parent.glob(Path(database).name + "*"))
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())

@@ -15,21 +15,21 @@ Used by ``qualcode bench scale`` and ``qualcode bench web``. The steps, each tim
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.bench.corpus import generate_transcripts
-from qualcode.models import Document, Project, Role, Turn
+from qualcode.models import Code, Coding, Document, Event, Origin, Project, Role, Turn
 from qualcode.services import codebook as codebook_service
 from qualcode.services import coding as coding_service
 from qualcode.services import projects as project_service
 from qualcode.services import users as user_service
 from qualcode.services.importing import ImportSummary, import_paths
-from qualcode.text.spans import Span
+from qualcode.text.spans import Span, trim
 
 SLUG = "bench"
 PASSWORD = "bench-password-not-secret"
@@ -137,6 +137,41 @@ def document_ids(session: Session, project_id: int) -> list[int]:
     )
 
 
+def _spans(
+    rng: random.Random,
+    turns: Sequence[tuple[int, int]],
+    bench: BenchProject,
+    count: int,
+    coders: int,
+) -> Iterator[tuple[int, int, Span]]:
+    """``count`` (code id, coder id, span) triples, each on part of a respondent's turn."""
+    who = bench.coder_ids[:coders]
+    for i in range(count):
+        start, end = turns[rng.randrange(len(turns))]
+        a = rng.randrange(start, end - 10)
+        yield (
+            rng.choice(bench.code_ids),
+            who[i % len(who)],
+            Span(a, min(end, a + rng.randint(40, 400))),
+        )
+
+
+def _answer_turns(
+    session: Session, document_ids: Sequence[int]
+) -> dict[int, list[tuple[int, int]]]:
+    rows = session.execute(
+        select(Turn.document_id, Turn.start, Turn.end).where(
+            Turn.document_id.in_(document_ids),
+            Turn.is_interviewer.is_(False),
+            Turn.end - Turn.start > 20,
+        )
+    )
+    turns: dict[int, list[tuple[int, int]]] = {}
+    for document_id, start, end in rows:
+        turns.setdefault(document_id, []).append((start, end))
+    return turns
+
+
 def code_documents(
     factory: sessionmaker[Session],
     bench: BenchProject,
@@ -147,36 +182,105 @@ def code_documents(
     seed: int = 0,
     on_progress: Progress | None = None,
 ) -> int:
-    """Apply ``per_document`` codings to each document, shared among the first ``coders``
-    coders, each on part of a respondent's turn; returns how many codings were stored."""
-    rng = random.Random(seed)
-    who = bench.coder_ids[:coders]
+    """Apply ``per_document`` codings to each document with ``services.coding.apply_code``
+    (one transaction per document), shared among the first ``coders`` coders; returns how
+    many codings were applied."""
     stored = 0
     for n, document_id in enumerate(documents, start=1):
         with factory.begin() as session:
-            turns = session.execute(
-                select(Turn.start, Turn.end).where(
-                    Turn.document_id == document_id,
-                    Turn.is_interviewer.is_(False),
-                    Turn.end - Turn.start > 20,
-                )
-            ).all()
-            if not turns:
-                continue
-            for i in range(per_document):
-                start, end = turns[rng.randrange(len(turns))]
-                a = rng.randrange(start, end - 10)
-                b = min(end, a + rng.randint(40, 400))
+            turns = _answer_turns(session, [document_id]).get(document_id)
+            # held here so that apply_code finds them in the session instead of reloading them
+            held = (
+                session.get(Document, document_id),
+                session.scalars(select(Code).where(Code.project_id == bench.project_id)).all(),
+            )
+            rng = random.Random(f"{seed}:{document_id}")
+            for code_id, coder_id, span in _spans(rng, turns or [], bench, per_document, coders):
                 coding_service.apply_code(
-                    session,
-                    document_id=document_id,
-                    code_id=rng.choice(bench.code_ids),
-                    span=Span(a, b),
-                    coder_id=who[i % len(who)],
+                    session, document_id=document_id, code_id=code_id, span=span, coder_id=coder_id
                 )
                 stored += 1
+            del held
         if on_progress is not None:
             on_progress(n, len(documents))
+    return stored
+
+
+def bulk_code_documents(
+    factory: sessionmaker[Session],
+    bench: BenchProject,
+    documents: Sequence[int],
+    *,
+    per_document: int,
+    coders: int = 2,
+    seed: int = 0,
+    batch: int = 100,
+    on_progress: Progress | None = None,
+) -> int:
+    """The same codings as :func:`code_documents` would apply, with the same rows (the span
+    trimmed, the quote, a ``coding.added`` audit event each), written with multi-row inserts
+    for ``batch`` documents per transaction; returns how many codings were stored."""
+    stored = 0
+    for first in range(0, len(documents), batch):
+        chunk = documents[first : first + batch]
+        with factory.begin() as session:
+            rows_ = session.execute(
+                select(Document.id, Document.text).where(Document.id.in_(chunk))
+            )
+            texts = {document_id: text for document_id, text in rows_}
+            turns = _answer_turns(session, chunk)
+            rows = []
+            for document_id in chunk:
+                rng = random.Random(f"{seed}:{document_id}")
+                text = texts[document_id]
+                seen = set()
+                for code_id, coder_id, span in _spans(
+                    rng, turns.get(document_id, []), bench, per_document, coders
+                ):
+                    span = trim(text, span)
+                    key = (code_id, coder_id, span.start, span.end)
+                    if len(span) == 0 or key in seen:
+                        continue
+                    seen.add(key)
+                    rows.append(
+                        {
+                            "document_id": document_id,
+                            "code_id": code_id,
+                            "coder_id": coder_id,
+                            "start": span.start,
+                            "end": span.end,
+                            "quote": text[span.start : span.end],
+                            "origin": Origin.MANUAL,
+                        }
+                    )
+            if not rows:
+                continue
+            ids = session.scalars(
+                insert(Coding).returning(Coding.id, sort_by_parameter_order=True), rows
+            ).all()
+            session.execute(
+                insert(Event),
+                [
+                    {
+                        "project_id": bench.project_id,
+                        "user_id": row["coder_id"],
+                        "action": "coding.added",
+                        "entity_type": "coding",
+                        "entity_id": coding_id,
+                        "detail": {
+                            **{
+                                k: row[k]
+                                for k in ("document_id", "code_id", "coder_id", "start", "end")
+                            },
+                            "origin": "manual",
+                        },
+                    }
+                    for coding_id, row in zip(ids, rows, strict=True)
+                ],
+            )
+            stored += len(rows)
+        if on_progress is not None:
+            on_progress(min(first + batch, len(documents)), len(documents))
     return stored
 
 

@@ -20,6 +20,7 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".srt",
 )
 _DIGITS = re.compile(r"(\d+)")
+_NOT_TRANSCRIPTS = frozenset({"readme", "license", "licence", "changelog"})  # folder notes
 
 
 def _name_key(name: str) -> tuple[list[str | int], str]:
@@ -29,15 +30,16 @@ def _name_key(name: str) -> tuple[list[str | int], str]:
     return [int(p) if i % 2 else p.casefold() for i, p in enumerate(parts)], suffix.casefold()
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "~$"))  # ~$ are Word's lock files
+def _skipped(name: str) -> bool:
+    """Hidden files, Word's lock files (``~$...``) and a folder's README or licence."""
+    return name.startswith((".", "~$")) or name.split(".")[0].casefold() in _NOT_TRANSCRIPTS
 
 
 def _walk(folder: Path) -> Iterator[Path]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda entry: _name_key(entry.name))
     for entry in entries:
-        if _hidden(entry.name):
+        if _skipped(entry.name):
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path))
@@ -49,10 +51,10 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     """The transcript files named by ``paths``, each once, in order.
 
     A folder is searched recursively, in natural name order, for files with a supported
-    suffix; hidden files and folders and Word lock files (``~$...``) are skipped, symbolic
-    links to folders are not followed. A file named explicitly is kept whatever its suffix,
-    so that reading it reports why it cannot be imported. A missing path raises
-    :class:`~qualcode.errors.InvalidImport`.
+    suffix; hidden files and folders, Word lock files (``~$...``) and README, LICENSE and
+    CHANGELOG files are skipped; symbolic links to folders are not followed. A file named
+    explicitly is kept whatever its suffix, so that reading it reports why it cannot be
+    imported. A missing path raises :class:`~qualcode.errors.InvalidImport`.
     """
     found: list[Path] = []
     seen: set[Path] = set()

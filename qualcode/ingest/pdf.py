@@ -9,6 +9,7 @@ PDF without a text layer (a scan) is refused with advice to run OCR first.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import warnings
 from collections.abc import Collection, Iterator
@@ -19,6 +20,9 @@ from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 from qualcode.errors import InvalidImport
 from qualcode.ingest.paragraphs import Paragraph, transcript_from_paragraphs
 from qualcode.text.normalize import normalize_text
+
+# pypdf logs repairs of damaged files on stderr; the reader reports problems itself.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 from qualcode.text.speakers import detect_label
 from qualcode.text.transcript import Transcript
 

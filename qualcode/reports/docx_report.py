@@ -159,14 +159,15 @@ class _Writer:
             self.st.paragraph("No coded segments of this code itself yet.")
 
     def quotes(self, quotes: list[PackQuote]) -> None:
-        out = self.st
+        items: list[tuple[str, str]] = []
         for quote in quotes:
-            out.paragraph(quote.text, st.QUOTE)
-            out.paragraph(f"— {quote.attribution.line()}", st.ATTRIBUTION)
+            items.append((quote.text, st.QUOTE))
+            items.append((f"— {quote.attribution.line()}", st.ATTRIBUTION))
             if quote.flag:
-                out.paragraph(f"Check: {quote.flag}", st.NOTE)
+                items.append((f"Check: {quote.flag}", st.NOTE))
             if quote.note:
-                out.paragraph(f"Note: {quote.note}", st.NOTE)
+                items.append((f"Note: {quote.note}", st.NOTE))
+        self.st.paragraphs(items)
 
     def framework(self, code: CodeEvidence) -> None:
         lines = [f for f in code.framework if f.summary]

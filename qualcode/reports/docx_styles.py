@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml.parser import OxmlElement
+from docx.oxml.ns import nsdecls
+from docx.oxml.parser import OxmlElement, parse_xml
 from docx.oxml.table import CT_Tbl
 from docx.shared import Pt, RGBColor
 from docx.table import Table, _Cell
@@ -29,6 +31,9 @@ NOTE = "Author Note"
 TABLE = "Table Grid"
 CAPTION = "Caption"
 _PLAIN = re.compile(r"[^\t\n\r]*")  # text python-docx would write as a single w:t
+_BREAKS = re.compile(r"([\t\n\r])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_QUOTE = {'"': "&quot;"}
 
 
 def heading_style(level: int) -> str:
@@ -70,6 +75,21 @@ class Styler:
         if text:
             self.run(paragraph, text)
         return paragraph
+
+    def paragraphs(self, items: Sequence[tuple[str, str]]) -> None:
+        """Many plain paragraphs of ``(text, style)`` at once: written as one XML fragment and
+        parsed in one go, which is several times faster than building them element by
+        element (the bulk of a pack is its quotes and their attributions)."""
+        if not items:
+            return
+        body = "".join(
+            f'<w:p><w:pPr><w:pStyle w:val="{escape(self.style_id(style), _QUOTE)}"/></w:pPr>'
+            f"{_runs_xml(text)}</w:p>"
+            for text, style in items
+        )
+        fragment = parse_xml(f"<w:body {nsdecls('w')}>{body}</w:body>")
+        for p in list(fragment):
+            self._append(p)
 
     @staticmethod
     def run(paragraph: Paragraph, text: str, *, bold: bool = False) -> Run:
@@ -119,6 +139,22 @@ class Styler:
         self._append(tbl)
         tbl.tblStyle_val = self.style_id(TABLE)
         return Table(tbl, self._container)
+
+
+def _runs_xml(text: str) -> str:
+    """``text`` as a run: ``w:t`` pieces, line breaks as ``w:br``, tabs as ``w:tab`` (what
+    python-docx writes for ``run.text``); characters XML cannot hold are dropped."""
+    if not text:
+        return ""
+    parts = []
+    for piece in _BREAKS.split(_NOT_XML.sub("", text)):
+        if piece in ("\n", "\r"):
+            parts.append("<w:br/>")
+        elif piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece:
+            parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return f"<w:r>{''.join(parts)}</w:r>"
 
 
 def _new_row(grid: Table) -> list[_Cell]:

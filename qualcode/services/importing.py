@@ -1,10 +1,15 @@
 """Bulk transcript import: parse in parallel, store each file in its own transaction.
 
 A broken file fails alone with its name and reason; an exact duplicate of a current document is
-skipped; a file whose title matches a current document becomes that document's next version,
-with its codings re-anchored by their quotes. Because every file commits on its own, an import
-killed half-way leaves whole documents only, and running it again resumes (what is already in
-is skipped as a duplicate).
+skipped; a file whose title matches a current document (or the document named by ``replace``)
+becomes that document's next version, with its codings re-anchored by their quotes. Because
+every file commits on its own, an import killed half-way leaves whole documents only, and
+running it again resumes (what is already in is skipped as a duplicate).
+
+The files are parsed in worker processes (:func:`qualcode.ingest.batch.read_many`); storing is
+serial, so it is kept lean: the turns of a document go in with one multi-row insert, and the
+import's :class:`ImportJob` row is updated in the document's own transaction (a count, plus the
+failures), never rewritten whole.
 """
 
 from __future__ import annotations
@@ -14,25 +19,36 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.db.base import utcnow
-from qualcode.errors import QualcodeError
-from qualcode.models import Coding, Document, ImportJob, Project
+from qualcode.errors import InvalidInput, QualcodeError
+from qualcode.ingest import DEFAULT_MAX_BYTES
+from qualcode.models import Case, Coding, Document, ImportJob, Project, Turn
 from qualcode.services import audit
 from qualcode.services import documents as document_service
-from qualcode.text.normalize import text_hash
+from qualcode.text.normalize import normalize_text, text_hash, word_count
 from qualcode.text.spans import Span
 from qualcode.text.transcript import Transcript
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FileResult",
+    "ImportSummary",
+    "import_paths",
+    "interviewer_labels",
+    "reanchor_codings",
+    "store_transcript",
+]
 
 
 @dataclass
 class FileResult:
+    """What became of one file: ``status`` is imported, skipped or failed (with ``reason``)."""
+
     path: str
-    status: str  # imported | skipped | failed
+    status: str
     reason: str | None = None
     document_id: int | None = None
     title: str | None = None
@@ -69,124 +85,265 @@ def interviewer_labels(project: Project) -> list[str]:
     return list(project.settings.get("interviewer_labels", []))
 
 
-def import_paths(factory: sessionmaker[Session], project_id: int, paths: Sequence[Path], *,
-                 case: str | None = None, user_id: int | None = None, replace: int | None = None,
-                 workers: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-                 cases_by_title: dict[str, str] | None = None,
-                 on_result: Callable[[FileResult], None] | None = None) -> ImportSummary:
-    """Import transcript files (folders are searched recursively, in name order)."""
+def import_paths(
+    factory: sessionmaker[Session],
+    project_id: int,
+    paths: Sequence[Path],
+    *,
+    case: str | None = None,
+    user_id: int | None = None,
+    replace: int | None = None,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    cases_by_title: dict[str, str] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> ImportSummary:
+    """Import transcript files (folders are searched recursively, in name order).
+
+    ``case`` puts every document in that case (``cases_by_title`` does it per title);
+    ``replace`` imports the (single) file as the next version of that document.
+    ``on_result`` is called after each file, in input order.
+    """
     from qualcode.ingest import discover
     from qualcode.ingest.batch import read_many
 
     files = discover(list(paths))
+    if replace is not None and len(files) != 1:
+        raise InvalidInput(f"a corrected version replaces one document: {len(files)} files given")
     with factory.begin() as session:
         project = session.get(Project, project_id)
-        assert project is not None
+        if project is None:
+            raise InvalidInput(f"no project with id {project_id}")
         labels = interviewer_labels(project)
         job = ImportJob(project_id=project_id, user_id=user_id, total=len(files))
         session.add(job)
         session.flush()
         job_id = job.id
     summary = ImportSummary()
-    for path, parsed in read_many(files, workers=workers, max_bytes=max_bytes,
-                                  interviewer_labels=labels):
-        title = path.stem
-        if isinstance(parsed, QualcodeError):
-            result = FileResult(str(path), "failed", getattr(parsed, "reason", str(parsed)))
+    parsed = read_many(files, workers=workers, max_bytes=max_bytes, interviewer_labels=labels)
+    for path, transcript in parsed:
+        if isinstance(transcript, QualcodeError):
+            result = FileResult(str(path), "failed", getattr(transcript, "reason", None))
         else:
+            title = path.stem
             wanted_case = case or (cases_by_title or {}).get(title)
-            result = _store_one(factory, project_id, path, parsed, title=title, case=wanted_case,
-                                user_id=user_id, replace=replace)
+            result = _store_one(
+                factory, project_id, job_id, path, transcript,
+                title=title, case=wanted_case, user_id=user_id, replace=replace,
+            )  # fmt: skip
+        if result.status == "failed":
+            result.reason = result.reason or "could not be imported"
+            _record_failure(factory, job_id, result)
         summary.results.append(result)
-        _progress(factory, job_id, result)
         if on_result:
             on_result(result)
     with factory.begin() as session:
-        finished = session.get(ImportJob, job_id)
-        assert finished is not None
-        finished.status, finished.finished_at = "finished", utcnow()
+        session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(status="finished", finished_at=utcnow())
+        )
     return summary
 
 
-def _progress(factory: sessionmaker[Session], job_id: int, result: FileResult) -> None:
-    with factory.begin() as session:
-        job = session.get(ImportJob, job_id)
-        assert job is not None
-        job.done += 1
-        job.results = [*job.results, {"path": result.path, "status": result.status,
-                                      "reason": result.reason}]
-
-
-def _store_one(factory: sessionmaker[Session], project_id: int, path: Path, transcript: Transcript,
-               *, title: str, case: str | None, user_id: int | None,
-               replace: int | None) -> FileResult:
+def _store_one(
+    factory: sessionmaker[Session],
+    project_id: int,
+    job_id: int,
+    path: Path,
+    transcript: Transcript,
+    *,
+    title: str,
+    case: str | None,
+    user_id: int | None,
+    replace: int | None,
+) -> FileResult:
+    """One file, one transaction: the document, its turns and the job's count commit together."""
     try:
         with factory.begin() as session:
             project = session.get(Project, project_id)
             assert project is not None
-            return store_transcript(session, project, transcript, title=title,
-                                    filename=path.name, case=case, user_id=user_id,
-                                    replace=replace, display_path=str(path))
+            result = store_transcript(
+                session, project, transcript, title=title, filename=path.name, case=case,
+                user_id=user_id, replace=replace, display_path=str(path),
+            )  # fmt: skip
+            session.execute(_COUNT_DONE, {"job_id": job_id})
+            return result
     except QualcodeError as exc:
-        return FileResult(str(path), "failed", getattr(exc, "reason", str(exc)))
+        return FileResult(str(path), "failed", getattr(exc, "reason", None) or str(exc))
 
 
-def store_transcript(session: Session, project: Project, transcript: Transcript, *, title: str,
-                     filename: str = "", case: str | None = None, user_id: int | None = None,
-                     replace: int | None = None, display_path: str | None = None) -> FileResult:
-    """Store one parsed transcript (duplicate check, new version with re-anchoring)."""
+_COUNT_DONE = (
+    update(ImportJob.__table__)
+    .where(ImportJob.__table__.c.id == bindparam("job_id"))
+    .values(done=ImportJob.__table__.c.done + 1)
+)
+
+
+def _record_failure(factory: sessionmaker[Session], job_id: int, result: FileResult) -> None:
+    """Count a failed file and keep its reason (failures are few: the list stays short)."""
+    with factory.begin() as session:
+        job = session.get(ImportJob, job_id)
+        assert job is not None
+        job.done += 1
+        job.results = [*job.results, {"path": result.path, "reason": result.reason}]
+
+
+def store_transcript(
+    session: Session,
+    project: Project,
+    transcript: Transcript,
+    *,
+    title: str,
+    filename: str = "",
+    case: str | None = None,
+    user_id: int | None = None,
+    replace: int | None = None,
+    display_path: str | None = None,
+) -> FileResult:
+    """Store one parsed transcript: skipped if its text is already a current document's; a new
+    version (codings re-anchored) if ``replace`` names a document or ``title`` is taken.
+
+    A corrected version keeps the title of the document it replaces. Flushes, never commits.
+    """
     shown = display_path or filename or title
-    duplicate = document_service.find_duplicate(session, project, text_hash(transcript.text))
+    sha256 = text_hash(transcript.text)
+    duplicate = _current_duplicate(session, project, sha256)
     if duplicate is not None:
-        return FileResult(shown, "skipped",
-                          f"an exact duplicate of {duplicate.title} (document {duplicate.id})",
-                          document_id=duplicate.id, title=duplicate.title)
-    previous = (document_service.get_document(session, project, replace) if replace is not None
-                else document_service.find_by_title(session, project, title))
-    case_row = document_service.get_or_create_case(session, project, case, user_id=user_id) \
-        if case else (previous.case if previous else None)
-    doc = document_service.add_document(session, project, transcript, title=title,
-                                        filename=filename, case=case_row, user_id=user_id,
-                                        previous=previous)
-    result = FileResult(shown, "imported", document_id=doc.id, title=doc.title,
-                        turns=doc.turn_count, speakers=transcript.speakers, words=doc.word_count,
-                        encoding=transcript.encoding, warnings=list(transcript.warnings),
-                        version=doc.version)
+        doc_id, doc_title = duplicate
+        return FileResult(
+            shown, "skipped", f"an exact duplicate of {doc_title} (document {doc_id})",
+            document_id=doc_id, title=doc_title,
+        )  # fmt: skip
+    if replace is not None:
+        previous: Document | None = document_service.get_document(session, project, replace)
+        assert previous is not None
+        title = previous.title
+    else:
+        previous = document_service.find_by_title(session, project, title)
+    if case:
+        case_row = document_service.get_or_create_case(session, project, case, user_id=user_id)
+    else:
+        case_row = previous.case if previous else None
+    doc = _add_document(
+        session, project, transcript, sha256, title=title, filename=filename, case=case_row,
+        user_id=user_id, previous=previous,
+    )  # fmt: skip
+    result = FileResult(
+        shown, "imported", document_id=doc.id, title=doc.title, turns=doc.turn_count,
+        speakers=transcript.speakers, words=doc.word_count, encoding=transcript.encoding,
+        warnings=list(transcript.warnings), version=doc.version,
+    )  # fmt: skip
     if previous is not None:
-        moved, lost = reanchor_codings(session, previous, doc, user_id=user_id)
-        result.reanchored, result.not_reanchored = moved, lost
+        result.reanchored, result.not_reanchored = reanchor_codings(
+            session, previous, doc, user_id=user_id
+        )
     _learn_interviewer_labels(project, transcript)
     return result
+
+
+def _current_duplicate(session: Session, project: Project, sha256: str) -> tuple[int, str] | None:
+    """The id and title of the project's current document with this text, if any.
+
+    Selected by the hash alone, so that the hash's index is used whatever the planner knows
+    (SQLite without statistics prefers the project's index, a scan of every document)."""
+    rows = session.execute(
+        select(Document.id, Document.title, Document.project_id, Document.is_current).where(
+            Document.sha256 == sha256
+        )
+    )
+    return next(((i, t) for i, t, p, current in rows if p == project.id and current), None)
+
+
+def _add_document(
+    session: Session,
+    project: Project,
+    transcript: Transcript,
+    sha256: str,
+    *,
+    title: str,
+    filename: str,
+    case: Case | None,
+    user_id: int | None,
+    previous: Document | None,
+) -> Document:
+    """:func:`documents.add_document` for bulk work: the same checks and rows, but the turns
+    (hundreds per interview) are inserted with one statement instead of one ORM object each."""
+    text = transcript.text
+    title = title.strip()[:300]
+    if not title:
+        raise InvalidInput("a document needs a title")
+    if normalize_text(text) != text:
+        raise InvalidInput(f"{title}: text is not normalised (NFC, \\n line endings)")
+    for turn in transcript.turns:
+        if not 0 <= turn.start <= turn.end <= len(text):
+            raise InvalidInput(f"{title}: a turn [{turn.start}, {turn.end}) lies outside the text")
+    doc = Document(
+        project_id=project.id, case_id=case.id if case else None, title=title,
+        source_filename=filename, source_type=transcript.source_type,
+        encoding=transcript.encoding, text=text, sha256=sha256, word_count=word_count(text),
+        turn_count=len(transcript.turns), imported_by_id=user_id,
+        version=previous.version + 1 if previous else 1,
+        previous_version_id=previous.id if previous else None,
+    )  # fmt: skip
+    session.add(doc)
+    session.flush()
+    if transcript.turns:
+        session.execute(
+            insert(Turn.__table__),
+            [
+                {"document_id": doc.id, "index": i, "start": t.start, "end": t.end,
+                 "speaker": t.speaker, "timestamp": t.timestamp,
+                 "is_interviewer": t.is_interviewer}  # fmt: skip
+                for i, t in enumerate(transcript.turns)
+            ],
+        )
+    if previous is not None:
+        previous.is_current = False
+    audit.record(
+        session, "document.imported", doc, user_id=user_id,
+        detail={"title": doc.title, "filename": filename, "words": doc.word_count,
+                "version": doc.version},
+    )  # fmt: skip
+    session.flush()
+    return doc
 
 
 def _learn_interviewer_labels(project: Project, transcript: Transcript) -> None:
     labels = set(interviewer_labels(project))
     found = {t.speaker for t in transcript.turns if t.is_interviewer and t.speaker}
     if not found <= labels:
-        project.settings = {**project.settings,
-                            "interviewer_labels": sorted(labels | found)}
+        project.settings = {**project.settings, "interviewer_labels": sorted(labels | found)}
 
 
-def reanchor_codings(session: Session, old: Document, new: Document, *,
-                     user_id: int | None) -> tuple[int, list[dict[str, Any]]]:
-    """Carry the old version's codings to the new text by their quotes (exact, then fuzzy).
-    Returns how many moved and the ones that could not be placed, with the reason."""
+def reanchor_codings(
+    session: Session, old: Document, new: Document, *, user_id: int | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """Carry the old version's codings to the new text by their quotes (exact, then
+    whitespace-tolerant, then fuzzy). Returns how many moved, and the codings left on the old
+    version with the reason (``coding_id``, ``code``, ``coder``, ``quote``, ``reason``)."""
     from qualcode.text.anchor import reanchor
 
-    codings = session.scalars(select(Coding).where(Coding.document_id == old.id)
-                              .order_by(Coding.id)).all()
-    results = reanchor(old.text, new.text, [Span(c.start, c.end) for c in codings])
+    codings = session.scalars(
+        select(Coding).where(Coding.document_id == old.id).order_by(Coding.id)
+    ).all()
+    found = reanchor(old.text, new.text, [Span(c.start, c.end) for c in codings])
     moved, lost = 0, list[dict[str, Any]]()
-    for coding, result in zip(codings, results, strict=True):
-        if result.span is None:
-            lost.append({"coding_id": coding.id, "quote": coding.quote, "reason": result.reason})
+    for coding, anchored in zip(codings, found, strict=True):
+        span = anchored.new_span
+        if span is None:
+            lost.append(
+                {"coding_id": coding.id, "code": coding.code.name, "coder": coding.coder.username,
+                 "quote": coding.quote, "reason": anchored.reason or "quote not found"}
+            )  # fmt: skip
             continue
         coding.document_id = new.id
-        coding.start, coding.end = result.span.start, result.span.end
-        coding.quote = new.text[result.span.start:result.span.end]
+        coding.start, coding.end = span.start, span.end
+        coding.quote = new.text[span.start : span.end]
         moved += 1
-    audit.record(session, "document.reanchored", new, user_id=user_id,
-                 detail={"from_document": old.id, "moved": moved, "lost": len(lost)})
+    audit.record(
+        session, "document.reanchored", new, user_id=user_id,
+        detail={"from_document": old.id, "moved": moved, "lost": len(lost)},
+    )  # fmt: skip
     session.flush()
     return moved, lost
-

@@ -51,11 +51,11 @@ def kwic(text: str, start: int, end: int, *, width: int = WIDTH, offset: int = 0
     """The match ``text[start:end]`` with up to ``width`` characters either side, cut at word
     boundaries and on one line; ``offset`` is added to the reported positions (for a text that
     is itself a slice of the document)."""
-    left = text[max(0, start - width) : start]
-    if start - width > 0 and " " in left:
+    begin, stop = max(0, start - width), min(len(text), end + width)
+    left, right = text[begin:start], text[end:stop]
+    if begin > 0 and text[begin - 1].isalnum() and " " in left:  # a cut word: drop it
         left = left[left.index(" ") + 1 :]
-    right = text[end : end + width]
-    if end + width < len(text) and " " in right:
+    if stop < len(text) and text[stop].isalnum() and " " in right:
         right = right[: right.rindex(" ")]
     return Kwic(
         " ".join(left.split()) + (" " if left[-1:].isspace() else ""),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Conflict, InvalidInput, NotFound
@@ -34,6 +35,13 @@ def renumber(items: Sequence[Any]) -> None:
     """Give ``items`` the positions 0, 1, 2... in their list order."""
     for position, item in enumerate(items):
         item.position = position
+
+
+REMOVED = "the coded passage has been removed; quote and citation are as pinned"
+NOT_CARRIED_OVER = (
+    "the passage could not be found in the corrected transcript; quote and citation are as pinned"
+)
+CORRECTED = "the transcript was corrected after pinning; the quote shows the current text"
 
 
 # --- the quote bank ---------------------------------------------------------------------------
@@ -182,42 +190,30 @@ class ResolvedPin:
 
 
 def resolve_pins(session: Session, pins: Sequence[PinnedQuote]) -> list[ResolvedPin]:
-    citer = Citer(session)
+    ids = sorted({p.coding_id for p in pins if p.coding_id is not None})
+    # loaded in one query; each ``pin.coding`` then comes from the identity map
+    codings = {c.id: c for c in session.scalars(select(Coding).where(Coding.id.in_(ids)))}
+    # by id, not ``coding.document``: re-anchoring moves ``document_id`` under a loaded
+    # relationship
+    current = set(
+        session.scalars(
+            select(Document.id).where(
+                Document.id.in_({c.document_id for c in codings.values()}),
+                Document.is_current.is_(True),
+            )
+        )
+    )
+    live = [c for c in codings.values() if c.document_id in current]
+    citations = Citer(session).citations(live)
     out = []
     for pin in pins:
-        coding = pin.coding
+        coding = codings.get(pin.coding_id) if pin.coding_id is not None else None
         stored = dict(pin.citation)
         if coding is None:
-            out.append(
-                ResolvedPin(
-                    pin,
-                    pin.quote,
-                    stored,
-                    "the coded passage has been removed; quote and citation are as pinned",
-                    None,
-                    False,
-                )
-            )
-            continue
-        # by id, not ``coding.document``: re-anchoring moves ``document_id`` under a loaded
-        # relationship
-        document = session.get(Document, coding.document_id)
-        if document is None or not document.is_current:
-            out.append(
-                ResolvedPin(
-                    pin,
-                    pin.quote,
-                    stored,
-                    "the passage could not be found in the "
-                    "corrected transcript; quote and citation are as pinned",
-                    coding.id,
-                    False,
-                )
-            )
-            continue
-        citation = citer.citation(coding)
-        flag = None
-        if coding.quote != pin.quote:
-            flag = "the transcript was corrected after pinning; the quote shows the current text"
-        out.append(ResolvedPin(pin, coding.quote, citation, flag, coding.id, True))
+            out.append(ResolvedPin(pin, pin.quote, stored, REMOVED, None, False))
+        elif coding.id not in citations:
+            out.append(ResolvedPin(pin, pin.quote, stored, NOT_CARRIED_OVER, coding.id, False))
+        else:
+            flag = CORRECTED if coding.quote != pin.quote else None
+            out.append(ResolvedPin(pin, coding.quote, citations[coding.id], flag, coding.id, True))
     return out

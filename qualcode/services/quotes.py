@@ -78,39 +78,64 @@ def find_quotes(
     paths = codebook.paths(codes)
     tree = _code_query(session, project, query, codes, paths)
     terms = parse_terms(query.text)
+    hits: list[_Hit] = []
     if tree is None:
         if not terms:
             raise InvalidInput("choose a code, a code query or words to search for")
-        quotes = turn_hits(session, scope, terms, paths)
+        # turns holding the words are quotes already: nothing more to build per page
+        hits.extend((q, frozenset()) for q in turn_hits(session, scope, terms, paths))
         label = f"text: {query.text.strip()}"
     else:
-        quotes = _coded_quotes(session, scope, tree, paths)
-        if terms:
-            quotes = _with_words(quotes, terms)
+        hits.extend(
+            (row, matched)
+            for row, matched in _coded_hits(session, scope, tree)
+            if not terms or matches(row.quote, terms) is not None
+        )
         label = (
             tree.ref
             if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1
             else cq.to_text(tree)
         )
+    return _result(label, hits, scope, paths, terms, offset, limit)
+
+
+_Hit = tuple["_CodingRow | Quote", frozenset[int]]  # a coding (or a turn) and its matched codes
+
+
+def _result(
+    label: str,
+    hits: list[_Hit],
+    scope: Scope,
+    paths: dict[int, str],
+    terms: Sequence[Any],
+    offset: int,
+    limit: int | None,
+) -> QuoteResult:
+    """Sort, count and page the hits; only the requested page is turned into ``Quote``s."""
     if scope.exclude_interviewer:
-        quotes = [q for q in quotes if not q.is_interviewer]
-    quotes.sort(
-        key=lambda q: (
-            q.case is None,
-            (q.case or "").lower(),
-            q.document.lower(),
-            q.document_id,
-            q.start,
-            q.coding_id or 0,
-        )
-    )
-    with_quotes = {q.case_id for q in quotes}
-    page = quotes[offset : offset + limit] if limit is not None else quotes[offset:]
+        hits = [h for h in hits if not h[0].is_interviewer]
+    names, titles = scope.case_names, scope.titles
+
+    def order(hit: _Hit) -> tuple[bool, str, str, int, int, int]:
+        item = hit[0]
+        case_id = scope.document_cases.get(item.document_id)
+        case = names.get(case_id, "") if case_id is not None else ""
+        title = titles.get(item.document_id, "")
+        ident = item.id if isinstance(item, _CodingRow) else 0
+        return (case_id is None, case.lower(), title.lower(), item.document_id, item.start, ident)
+
+    hits.sort(key=order)
+    with_quotes = {scope.document_cases.get(h[0].document_id) for h in hits}
+    page = hits[offset : offset + limit] if limit is not None else hits[offset:]
+    quotes = [
+        item if isinstance(item, Quote) else _quote(item, scope, paths, matched, terms)
+        for item, matched in page
+    ]
     return QuoteResult(
         label=label,
-        quotes=page,
-        segments=len(quotes),
-        documents=len({q.document_id for q in quotes}),
+        quotes=quotes,
+        segments=len(hits),
+        documents=len({h[0].document_id for h in hits}),
         cases=len(with_quotes - {None}),
         cases_without=[c for c in scope.cases if c.id not in with_quotes],
         offset=offset,
@@ -279,12 +304,12 @@ def _row(
     return _CodingRow(*head, first, e_index, e_index, e_speaker, bool(e_int))
 
 
-def _coded_quotes(
-    session: Session, scope: Scope, tree: cq.CodeQuery, paths: dict[int, str]
-) -> list[Quote]:
+def _coded_hits(
+    session: Session, scope: Scope, tree: cq.CodeQuery
+) -> list[tuple[_CodingRow, frozenset[int]]]:
     rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(cq.code_ids(tree))))
     if isinstance(tree, cq.CodeRef):
-        return [_quote(row, scope, paths) for row in rows]
+        return [(row, frozenset[int]()) for row in rows]
     hits = [
         cq.Hit(
             row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn, row.last_turn
@@ -292,15 +317,20 @@ def _coded_quotes(
         for row in rows
     ]
     matched = cq.evaluate(tree, hits, _GapWords(session) if cq.needs_text(tree) else None)
-    return [_quote(row, scope, paths, matched[row.id]) for row in rows if row.id in matched]
+    return [(row, matched[row.id]) for row in rows if row.id in matched]
 
 
 def _quote(
-    row: _CodingRow, scope: Scope, paths: dict[int, str], matched: frozenset[int] = frozenset()
+    row: _CodingRow,
+    scope: Scope,
+    paths: dict[int, str],
+    matched: frozenset[int] = frozenset(),
+    terms: Sequence[Any] = (),
 ) -> Quote:
     codes = [paths.get(row.code_id, "?")]
     if len(matched) > 1:
         codes += sorted(paths[c] for c in matched if c != row.code_id and c in paths)
+    spans = matches(row.quote, terms) if terms else None
     return Quote(
         row.id,
         row.document_id,
@@ -319,6 +349,7 @@ def _quote(
         row.coder_id,
         row.code_id,
         row.is_interviewer,
+        kwic_all(row.quote, spans, offset=row.start) if spans else [],
     )
 
 
@@ -355,13 +386,3 @@ class _GapWords:
                 self.session.scalar(select(Document.text).where(Document.id == document_id)) or ""
             )
         return word_count(self.texts[document_id][start:end])
-
-
-def _with_words(quotes: list[Quote], terms: Sequence[Any]) -> list[Quote]:
-    out = []
-    for quote in quotes:
-        spans = matches(quote.text, terms)
-        if spans is not None:
-            quote.kwic = kwic_all(quote.text, spans, offset=quote.start)
-            out.append(quote)
-    return out

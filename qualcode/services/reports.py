@@ -44,7 +44,6 @@ from qualcode.services.citations import ROLE_ATTRIBUTE, paragraphs
 from qualcode.services.codebook_io import latest_version
 from qualcode.services.quotes import Filters, QuoteQuery, find_quotes
 from qualcode.services.report_agreement import pack_agreement
-from qualcode.text.normalize import word_count
 
 PSEUDONYMS = "pseudonyms"
 NO_CASE = "(no case)"
@@ -221,7 +220,7 @@ class _Gatherer:
                 self.per_case,
                 case=lambda q: q.case,
                 role=lambda q: q.attributes.get(ROLE_ATTRIBUTE),
-                words=lambda q: word_count(q.text),
+                words=lambda q: len(q.text.split()),
             )
             self.pending.extend(_Pending(evidence, False, quote=q) for q in chosen)
             pack.codes.append(evidence)

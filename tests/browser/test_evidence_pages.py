@@ -10,12 +10,16 @@ expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-EAST = [("Interviewer", "What got in the way?"),
-        ("Jane Smith", "Staff turnover. The champion left and nobody handed over the target."),
-        ("Interviewer", "And then?"),
-        ("Jane Smith", "A new manager focused everyone on the data.")]
-FEN = [("Interviewer", "Any barriers here?"),
-       ("Tom Brown", "Staff turnover in the police team, mostly.")]
+EAST = [
+    ("Interviewer", "What got in the way?"),
+    ("Jane Smith", "Staff turnover. The champion left and nobody handed over the target."),
+    ("Interviewer", "And then?"),
+    ("Jane Smith", "A new manager focused everyone on the data."),
+]
+FEN = [
+    ("Interviewer", "Any barriers here?"),
+    ("Tom Brown", "Staff turnover in the police team, mostly."),
+]
 
 
 @pytest.fixture
@@ -50,7 +54,8 @@ def test_evidence_filters_quotes_and_expands_context(world, page):
     expect(first.locator("blockquote")).to_have_text("Staff turnover. The champion left")
     first.locator(".context-toggle").click()
     expect(first.locator(".context .turn.hit mark")).to_have_text(
-        "Staff turnover. The champion left")
+        "Staff turnover. The champion left"
+    )
     expect(first.locator(".context .turn")).to_have_count(3)
     first.locator(".context .more").click()
     expect(first.locator(".context .turn")).to_have_count(4)
@@ -85,4 +90,5 @@ def test_matrix_cell_drills_down_and_framework_cell_is_edited(world, page):
     expect(cell.locator(".fw-quotes li")).to_contain_text("Staff turnover. The champion left")
     page.reload()
     expect(page.locator("td.fw-cell").first.locator(".fw-summary")).to_have_text(
-        "Turnover stalled delivery.")
+        "Turnover stalled delivery."
+    )

@@ -287,7 +287,7 @@ def test_workbench_long_transcript_is_interactive_quickly(live_server, page, lps
         project = make_project(session, "long", owner=ann)
         codes = [make_code(session, project, f"Theme {i}", color=f"#{rng.randrange(1 << 24):06X}")
                  for i in range(25)]
-        doc = make_document(session, project, title="Long", turns=TURNS * 190)
+        doc = make_document(session, project, title="Long", turns=TURNS * 470)
         turns = list(doc.turns)
         for _ in range(500):
             turn = rng.choice(turns)

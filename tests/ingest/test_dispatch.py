@@ -98,6 +98,8 @@ def test_discover_recursive_natural_order_skips_hidden_and_unsupported(tmp_path:
         ".hidden.txt",
         ".git/x.txt",
         "~$lock.docx",
+        "README.md",
+        "b/LICENSE.txt",
         "notes.xlsx",
         "c/d/e.srt",
     ]:

@@ -20,7 +20,7 @@ from qualcode.text.transcript import Transcript, TurnData
 from webui.serializers import transcript_blocks
 
 _cached_hash = functools.cache(user_service.hash_password)
-PIECE = re.compile(r'<span class="t( h)?" data-o="(\d+)" data-u="(\d+)">(.*?)</span>', re.S)
+PIECE = re.compile(r'<span class="t( h)?" data-o="(\d+)"(?: data-u="(\d+)")?>(.*?)</span>', re.S)
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,8 @@ def lpsa(session):
 
 def pieces(page: str) -> list[tuple[bool, int, int, str]]:
     body = page[page.index('id="transcript"'):page.index('id="stripes"')]
-    return [(bool(h), int(o), int(u), html.unescape(text)) for h, o, u, text in PIECE.findall(body)]
+    return [(bool(h), int(o), int(u or o), html.unescape(text))
+            for h, o, u, text in PIECE.findall(body)]
 
 
 def state_of(page: str) -> dict:
@@ -75,7 +76,8 @@ def test_coding_page_holds_exactly_the_text_with_both_offsets(client, lpsa):
     for hidden, start, start16, piece in found:
         assert text[start:start + len(piece)] == piece
         assert start16 == len(text[:start].encode("utf-16-le")) // 2
-        assert hidden == (piece.endswith(": ") or piece == "\n")  # labels and line breaks
+        # hidden: the first label, and each line break with the label after it
+        assert hidden == (piece.startswith("\n") or piece == "Interviewer: ")
     assert [p[3] for p in found if not p[0]][1] == "Yes — the q̃ champion 👩🏽‍💼 pushed it."
 
 
@@ -119,16 +121,20 @@ def layout(text: str, rows: list[Turn]) -> list[list[tuple[str, bool]]]:
 def test_coding_page_layout_hides_labels_and_keeps_untagged_lines():
     text = "Title line\n\nA: one\nB: two\nnotes after"
     assert layout(text, turns((15, 18, "A"), (22, 25, "B"))) == [
-        [("Title line", False), ("\n", True), ("\n", True)],
-        [("A: ", True), ("one", False), ("\n", True)],
-        [("B: ", True), ("two", False), ("\n", True)],
-        [("notes after", False)],
+        [("Title line", False)],
+        [("\n\nA: ", True), ("one", False)],
+        [("\nB: ", True), ("two", False)],
+        [("\n", True), ("notes after", False)],
     ]
 
 
 def test_coding_page_layout_of_a_text_without_turns_and_of_odd_labels():
-    assert layout("one\ntwo", []) == [[("one", False), ("\n", True)], [("two", False)]]
+    assert layout("one\ntwo\n", []) == [[("one", False)], [("\n", True), ("two", False),
+                                                            ("\n", True)]]
     # a label that does not start its line is text, not a label
     text = "he said A: yes"
     assert layout(text, turns((11, 14, "A"))) == [[("he said A: ", False)], [("yes", False)]]
-    assert layout("\n\n", []) == [[("\n", True), ("\n", True)]]
+    assert layout("\n\n", []) == [[("\n\n", True)]]
+    # an empty turn holds nothing to show; its label stays hidden with the next line break
+    assert layout("A: \nB: hi", turns((3, 3, "A"), (7, 9, "B"))) == [
+        [("A: \nB: ", True), ("hi", False)]]

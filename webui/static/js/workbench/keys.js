@@ -89,7 +89,7 @@ export class Keys {
   caretToBlock(block) {
     for (const b of this.root.querySelectorAll(".blk.current")) b.classList.remove("current");
     block.classList.add("current");
-    this.selection.collapseTo(Number(block.dataset.start));
+    this.selection.collapseTo(this.index.blockSpan(block).start);
     this.selection.focusText();
     block.scrollIntoView({ block: "nearest" });
   }
@@ -126,7 +126,8 @@ export class Keys {
     } else if (key === "t") {
       const block = this.blockOfSelection();
       if (!block) return false;
-      this.selection.select(this.selection.withUtf16(Number(block.dataset.start), Number(block.dataset.end)));
+      const { start, end } = this.index.blockSpan(block);
+      this.selection.select(this.selection.withUtf16(start, end));
     } else if (key === "n" || key === "p") {
       this.moveCoding(key === "n" ? 1 : -1);
     } else if (this.extra.has(key)) {

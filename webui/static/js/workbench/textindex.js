@@ -2,7 +2,8 @@
  * Maps between the transcript's DOM and document offsets.
  *
  * The server renders the whole canonical text as `span.t` pieces, each holding one text node
- * and carrying its absolute start in code points (`data-o`) and UTF-16 units (`data-u`).
+ * and carrying its absolute start in code points (`data-o`) and UTF-16 units (`data-u`, left
+ * out where the two are equal, i.e. before the first astral character).
  * Speaker labels and line breaks between turns are pieces too, hidden (`span.t.h`), so the
  * page holds exactly Document.text. Lookups are binary searches over the pieces: their cost
  * does not grow with the document beyond log(pieces).
@@ -18,7 +19,7 @@ export class TextIndex {
       const node = el.firstChild;
       const text = node ? node.data : "";
       const piece = {
-        i, el, node, text, o: Number(el.dataset.o), u: Number(el.dataset.u),
+        i, el, node, text, o: Number(el.dataset.o), u: Number(el.dataset.u ?? el.dataset.o),
         hidden: el.classList.contains("h"), cpLen: cpLength(text),
       };
       this.byElement.set(el, piece);
@@ -133,6 +134,14 @@ export class TextIndex {
     b = this.snapBack(b);
     if (a.cp >= b.cp) return null;
     return { start: a.cp, end: b.cp, start16: a.u16, end16: b.u16 };
+  }
+
+  /** The visible text of a transcript row (`div.blk`): its turn's words, or its line. */
+  blockSpan(block) {
+    const shown = block.querySelectorAll("span.t:not(.h)");
+    const first = this.byElement.get(shown[0] || block.querySelector("span.t"));
+    const last = this.byElement.get(shown[shown.length - 1] || block.querySelector("span.t:last-child"));
+    return { start: first.o, end: last.o + last.cpLen };
   }
 
   /** The quoted text of a span, read from the page. */
