@@ -21,10 +21,11 @@ from qualcode.errors import InvalidImport
 from qualcode.ingest.paragraphs import Paragraph, transcript_from_paragraphs
 from qualcode.text.normalize import normalize_text
 
-# pypdf logs repairs of damaged files on stderr; the reader reports problems itself.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 from qualcode.text.speakers import detect_label
 from qualcode.text.transcript import Transcript
+
+# pypdf logs repairs of damaged files on stderr; the reader reports problems itself.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 NO_TEXT_LAYER = "the PDF has no text layer (a scanned document?); run OCR first"
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
