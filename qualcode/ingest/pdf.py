@@ -20,7 +20,6 @@ from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 from qualcode.errors import InvalidImport
 from qualcode.ingest.paragraphs import Paragraph, transcript_from_paragraphs
 from qualcode.text.normalize import normalize_text
-
 from qualcode.text.speakers import detect_label
 from qualcode.text.transcript import Transcript
 

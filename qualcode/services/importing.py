@@ -173,10 +173,10 @@ def _store_one(
         return FileResult(str(path), "failed", getattr(exc, "reason", None) or str(exc))
 
 
-_COUNT_DONE = (
-    update(ImportJob.__table__)
-    .where(ImportJob.__table__.c.id == bindparam("job_id"))
-    .values(done=ImportJob.__table__.c.done + 1)
+_JOBS = ImportJob.metadata.tables[ImportJob.__tablename__]
+_TURNS = Turn.metadata.tables[Turn.__tablename__]
+_COUNT_DONE = (  # Core statements: the ORM's bulk paths cost more than SQLite itself here
+    update(_JOBS).where(_JOBS.c.id == bindparam("job_id")).values(done=_JOBS.c.done + 1)
 )
 
 
@@ -221,10 +221,9 @@ def store_transcript(
         title = previous.title
     else:
         previous = document_service.find_by_title(session, project, title)
+    case_row = previous.case if previous else None
     if case:
         case_row = document_service.get_or_create_case(session, project, case, user_id=user_id)
-    else:
-        case_row = previous.case if previous else None
     doc = _add_document(
         session, project, transcript, sha256, title=title, filename=filename, case=case_row,
         user_id=user_id, previous=previous,
@@ -289,15 +288,12 @@ def _add_document(
     session.add(doc)
     session.flush()
     if transcript.turns:
-        session.execute(
-            insert(Turn.__table__),
-            [
-                {"document_id": doc.id, "index": i, "start": t.start, "end": t.end,
-                 "speaker": t.speaker, "timestamp": t.timestamp,
-                 "is_interviewer": t.is_interviewer}  # fmt: skip
-                for i, t in enumerate(transcript.turns)
-            ],
-        )
+        rows = [
+            {"document_id": doc.id, "index": i, "start": t.start, "end": t.end,
+             "speaker": t.speaker, "timestamp": t.timestamp, "is_interviewer": t.is_interviewer}
+            for i, t in enumerate(transcript.turns)
+        ]  # fmt: skip
+        session.execute(insert(_TURNS), rows)
     if previous is not None:
         previous.is_current = False
     audit.record(

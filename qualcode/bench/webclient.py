@@ -1,0 +1,200 @@
+"""A simulated coder for ``qualcode bench web``: one browser session against a running server.
+
+Each coder signs in through the form (its own session cookie and CSRF token), then works as
+the workbench script does: opens a document (the page, then its codings as JSON), applies codes
+to spans measured in UTF-16 units (``start16``/``end16``, as a browser selection is), polls the
+event log for other coders' changes, and now and then removes one of its own codings. Every
+request is timed and checked; anything but the expected status is an error.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from qualcode.text.spans import Span, Utf16Index
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+LAST_EVENT = re.compile(r'"lastEventId":\s*(\d+)')
+TIMEOUT = 60.0
+# the mix of actions once a document is open: (kind, weight)
+MIX = (("events", 35), ("apply", 30), ("remove", 12), ("codings", 13), ("page", 10))
+
+
+@dataclass(frozen=True)
+class BenchDocument:
+    id: int
+    index: Utf16Index
+    answers: tuple[tuple[int, int], ...]  # respondents' turns: where coders select text
+
+
+@dataclass
+class Tally:
+    """What every coder saw, shared between their threads."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    samples: list[str] = field(default_factory=list)
+    created: set[int] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.times.setdefault(kind, []).append(seconds)
+            if error is not None:
+                self.errors[kind] = self.errors.get(kind, 0) + 1
+                if len(self.samples) < 10:
+                    self.samples.append(f"{kind}: {error}")
+
+
+class RequestFailed(Exception):
+    pass
+
+
+class Browser:
+    """An HTTP/1.1 connection with a cookie jar and the session's CSRF token."""
+
+    def __init__(self, port: int, tally: Tally) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+        self.tally = tally
+
+    def request(self, kind: str, method: str, path: str, *, expect: int = 200,
+                body: bytes | None = None, content_type: str | None = None) -> bytes:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if method not in ("GET", "HEAD"):
+            headers["X-CSRF-Token"] = self.csrf
+        started = time.perf_counter()
+        error = None
+        data = b""
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+            for header in response.headers.get_all("Set-Cookie") or ():
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            if response.status != expect:
+                error = f"{method} {path}: {response.status} {data[:200]!r}"
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            error = f"{method} {path}: {type(exc).__name__}: {exc}"
+        self.tally.record(kind, time.perf_counter() - started, error)
+        if error is not None:
+            raise RequestFailed(error)
+        return data
+
+    def json(self, kind: str, method: str, path: str, payload: Any = None,
+             expect: int = 200) -> Any:
+        body = json.dumps(payload).encode() if payload is not None else None
+        data = self.request(kind, method, path, expect=expect, body=body,
+                            content_type="application/json" if body else None)
+        return json.loads(data)
+
+    def page(self, kind: str, path: str) -> str:
+        html = self.request(kind, "GET", path).decode("utf-8")
+        match = CSRF.search(html)
+        if match:
+            self.csrf = match.group(1)
+        return html
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page("sign_in", "/login")
+        form = urlencode({"username": username, "password": password, "csrf_token": self.csrf})
+        self.request("sign_in", "POST", "/login", expect=302, body=form.encode(),
+                     content_type="application/x-www-form-urlencoded")
+
+
+class Coder:
+    """One simulated coder's session, run in its own thread until ``deadline``."""
+
+    def __init__(self, port: int, slug: str, username: str, password: str, code_ids: Sequence[int],
+                 documents: Sequence[BenchDocument], tally: Tally, *, think: float,
+                 seed: int) -> None:
+        self.browser = Browser(port, tally)
+        self.slug, self.username, self.password = slug, username, password
+        self.code_ids, self.documents, self.tally = code_ids, documents, tally
+        self.think, self.rng = think, random.Random(seed)
+        self.document = documents[0]
+        self.last_event = 0
+        self.mine: list[int] = []
+
+    @property
+    def api(self) -> str:
+        return f"/api/p/{self.slug}"
+
+    def run(self, start_at: float, deadline: float) -> None:
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        try:
+            self.browser.sign_in(self.username, self.password)
+        except RequestFailed:
+            return
+        self.open()
+        kinds, weights = zip(*MIX, strict=True)
+        while time.monotonic() < deadline:
+            if self.think:
+                time.sleep(self.rng.uniform(0, 2 * self.think))
+            kind = self.rng.choices(kinds, weights)[0]
+            try:
+                getattr(self, kind)()
+            except RequestFailed:
+                continue
+        self.browser.conn.close()
+
+    def open(self) -> None:
+        """Open a document: its workbench page, then its codings as JSON."""
+        self.document = self.rng.choice(self.documents)
+        try:
+            html = self.browser.page("page", f"/p/{self.slug}/documents/{self.document.id}")
+            match = LAST_EVENT.search(html)
+            self.last_event = int(match.group(1)) if match else 0
+            self.codings()
+        except RequestFailed:
+            pass
+
+    def page(self) -> None:
+        self.open()
+
+    def codings(self) -> None:
+        self.browser.json("codings", "GET", f"{self.api}/documents/{self.document.id}/codings")
+
+    def events(self) -> None:
+        data = self.browser.json(
+            "events", "GET", f"{self.api}/events?after={self.last_event}"
+            f"&document_id={self.document.id}")  # fmt: skip
+        self.last_event = int(data["last_id"])
+
+    def apply(self) -> None:
+        start, end = self.rng.choice(self.document.answers)
+        a = self.rng.randrange(start, max(start + 1, end - 10))
+        b = min(end, a + self.rng.randint(30, 300))
+        start16, end16 = self.document.index.span_to_utf16(Span(a, b))
+        payload = {"code_id": self.rng.choice(self.code_ids), "start16": start16, "end16": end16}
+        coding = self.browser.json(
+            "apply", "POST", f"{self.api}/documents/{self.document.id}/codings", payload,
+            expect=201,
+        )  # fmt: skip
+        self.mine.append(int(coding["id"]))
+        with self.tally.lock:
+            self.tally.created.add(int(coding["id"]))
+
+    def remove(self) -> None:
+        if not self.mine:
+            self.apply()
+            return
+        coding_id = self.mine.pop(self.rng.randrange(len(self.mine)))
+        self.browser.json("remove", "DELETE", f"{self.api}/codings/{coding_id}")
+        with self.tally.lock:
+            self.tally.removed.add(coding_id)
