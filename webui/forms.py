@@ -83,7 +83,8 @@ def span_from(data: dict[str, Any], document: Document, *, required: bool = True
     """A code-point span from ``start``/``end`` or from UTF-16 ``start16``/``end16``."""
     if "start16" in data or "end16" in data:
         start, end = _int(data, "start16"), _int(data, "end16")
-        assert start is not None and end is not None
+        assert start is not None
+        assert end is not None
         if start > end:
             raise InvalidInput(f"start16 ({start}) is after end16 ({end})")
         try:
@@ -92,12 +93,14 @@ def span_from(data: dict[str, Any], document: Document, *, required: bool = True
             raise InvalidInput(str(exc)) from None
     if "start" in data or "end" in data or required:
         start, end = _int(data, "start"), _int(data, "end")
-        assert start is not None and end is not None
+        assert start is not None
+        assert end is not None
         if not 0 <= start <= end:
             raise InvalidInput(f"invalid span: start {start}, end {end}")
         if end > len(document.text):
-            raise InvalidInput(f"span [{start}, {end}) is outside the text "
-                               f"({len(document.text)} characters)")
+            raise InvalidInput(
+                f"span [{start}, {end}) is outside the text ({len(document.text)} characters)"
+            )
         return Span(start, end)
     return None
 
@@ -115,7 +118,8 @@ class CodingIn:
         data = body(data)
         code_id = _int(data, "code_id")
         span = span_from(data, document)
-        assert code_id is not None and span is not None
+        assert code_id is not None
+        assert span is not None
         try:
             origin = Origin(data.get("origin", Origin.MANUAL.value))
         except ValueError:
@@ -135,8 +139,9 @@ class CodingChange:
     @classmethod
     def from_json(cls, data: Any, document: Document) -> CodingChange:
         data = body(data)
-        change = cls(span_from(data, document, required=False),
-                     _int(data, "code_id", required=False))
+        change = cls(
+            span_from(data, document, required=False), _int(data, "code_id", required=False)
+        )
         if change.span is None and change.code_id is None:
             raise InvalidInput("send a new span (start/end or start16/end16) or a code_id")
         return change
@@ -157,12 +162,14 @@ class MemoIn:
     def from_json(cls, data: Any) -> MemoIn:
         data = body(data)
         span_keys = {k: data[k] for k in ("start", "end", "start16", "end16") if k in data}
-        return cls(_text(data, "text", limit=MEMO_MAX) or "",
-                   _text(data, "title", limit=300) or "",
-                   _int(data, "document_id", required=False),
-                   _int(data, "code_id", required=False),
-                   _int(data, "coding_id", required=False),
-                   span_keys)
+        return cls(
+            _text(data, "text", limit=MEMO_MAX) or "",
+            _text(data, "title", limit=300) or "",
+            _int(data, "document_id", required=False),
+            _int(data, "code_id", required=False),
+            _int(data, "coding_id", required=False),
+            span_keys,
+        )
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,9 @@ class AssignmentIn:
         try:
             purpose = Purpose(data.get("purpose", Purpose.CODE.value))
         except ValueError:
-            raise InvalidInput(f"unknown purpose {data.get('purpose')!r}: use code or "
-                               "double-code") from None
+            raise InvalidInput(
+                f"unknown purpose {data.get('purpose')!r}: use code or double-code"
+            ) from None
         return cls(username, purpose, _bool(data, "blind", False))
 
 

@@ -45,36 +45,65 @@ def user_json(user: User) -> dict[str, Any]:
 
 def coding_json(coding: Coding, *, with_quote: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": coding.id, "document_id": coding.document_id, "code_id": coding.code_id,
-        "coder_id": coding.coder_id, "coder": coding.coder.label, "start": coding.start,
-        "end": coding.end, "origin": coding.origin.value,
-        "suggestion_id": coding.suggestion_id, "created": timestamp(coding.created_at),
+        "id": coding.id,
+        "document_id": coding.document_id,
+        "code_id": coding.code_id,
+        "coder_id": coding.coder_id,
+        "coder": coding.coder.label,
+        "start": coding.start,
+        "end": coding.end,
+        "origin": coding.origin.value,
+        "suggestion_id": coding.suggestion_id,
+        "created": timestamp(coding.created_at),
     }
     if with_quote:
         out["quote"] = coding.quote
     return out
 
 
-def document_codings(session: Session, document_id: int, coder_ids: Iterable[int] | None, *,
-                     with_quote: bool = True) -> list[dict[str, Any]]:
+def document_codings(
+    session: Session, document_id: int, coder_ids: Iterable[int] | None, *, with_quote: bool = True
+) -> list[dict[str, Any]]:
     """The same dicts as ``coding_json`` for a document's codings (of some coders), read as
     plain columns: the page embeds hundreds of codings, and ORM objects cost 10x more here.
     Ordered as ``coding.codings_for_document`` orders them (by start, then id)."""
-    columns = [Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
-               Coding.end, Coding.origin, Coding.suggestion_id, Coding.created_at,
-               User.display_name, User.username]
+    columns = [
+        Coding.id,
+        Coding.document_id,
+        Coding.code_id,
+        Coding.coder_id,
+        Coding.start,
+        Coding.end,
+        Coding.origin,
+        Coding.suggestion_id,
+        Coding.created_at,
+        User.display_name,
+        User.username,
+    ]
     if with_quote:
         columns.append(Coding.quote)
-    stmt = (select(*columns).join(User, User.id == Coding.coder_id)
-            .where(Coding.document_id == document_id).order_by(Coding.start, Coding.id))
+    stmt = (
+        select(*columns)
+        .join(User, User.id == Coding.coder_id)
+        .where(Coding.document_id == document_id)
+        .order_by(Coding.start, Coding.id)
+    )
     if coder_ids is not None:
         stmt = stmt.where(Coding.coder_id.in_(list(coder_ids)))
     out = []
     for row in session.execute(stmt):
-        item = {"id": row.id, "document_id": row.document_id, "code_id": row.code_id,
-                "coder_id": row.coder_id, "coder": row.display_name or row.username,
-                "start": row.start, "end": row.end, "origin": row.origin.value,
-                "suggestion_id": row.suggestion_id, "created": timestamp(row.created_at)}
+        item = {
+            "id": row.id,
+            "document_id": row.document_id,
+            "code_id": row.code_id,
+            "coder_id": row.coder_id,
+            "coder": row.display_name or row.username,
+            "start": row.start,
+            "end": row.end,
+            "origin": row.origin.value,
+            "suggestion_id": row.suggestion_id,
+            "created": timestamp(row.created_at),
+        }
         if with_quote:
             item["quote"] = row.quote
         out.append(item)
@@ -83,17 +112,27 @@ def document_codings(session: Session, document_id: int, coder_ids: Iterable[int
 
 def code_json(code: Code, path: str, count: int = 0) -> dict[str, Any]:
     return {
-        "id": code.id, "parent_id": code.parent_id, "name": code.name, "path": path,
-        "color": code.color, "kind": code.kind.value, "definition": code.definition,
-        "inclusion": code.inclusion, "exclusion": code.exclusion,
-        "typical_example": code.typical_example, "atypical_example": code.atypical_example,
-        "active": code.active, "codable": code.codable, "position": code.position,
+        "id": code.id,
+        "parent_id": code.parent_id,
+        "name": code.name,
+        "path": path,
+        "color": code.color,
+        "kind": code.kind.value,
+        "definition": code.definition,
+        "inclusion": code.inclusion,
+        "exclusion": code.exclusion,
+        "typical_example": code.typical_example,
+        "atypical_example": code.atypical_example,
+        "active": code.active,
+        "codable": code.codable,
+        "position": code.position,
         "count": count,
     }
 
 
-def codebook_json(codes: Sequence[Code], paths: Mapping[int, str],
-                  counts: Mapping[int, int]) -> list[dict[str, Any]]:
+def codebook_json(
+    codes: Sequence[Code], paths: Mapping[int, str], counts: Mapping[int, int]
+) -> list[dict[str, Any]]:
     """Codes in tree order (parents before children, siblings by position)."""
     children: dict[int | None, list[Code]] = {}
     for code in codes:
@@ -109,33 +148,57 @@ def codebook_json(codes: Sequence[Code], paths: Mapping[int, str],
 
 def memo_json(memo: Memo) -> dict[str, Any]:
     return {
-        "id": memo.id, "title": memo.title, "text": memo.text, "kind": memo.kind,
-        "author_id": memo.author_id, "author": memo.author.label if memo.author else None,
-        "document_id": memo.document_id, "code_id": memo.code_id, "coding_id": memo.coding_id,
-        "case_id": memo.case_id, "start": memo.start, "end": memo.end, "quote": memo.quote,
-        "created": timestamp(memo.created_at), "updated": timestamp(memo.updated_at),
+        "id": memo.id,
+        "title": memo.title,
+        "text": memo.text,
+        "kind": memo.kind,
+        "author_id": memo.author_id,
+        "author": memo.author.label if memo.author else None,
+        "document_id": memo.document_id,
+        "code_id": memo.code_id,
+        "coding_id": memo.coding_id,
+        "case_id": memo.case_id,
+        "start": memo.start,
+        "end": memo.end,
+        "quote": memo.quote,
+        "created": timestamp(memo.created_at),
+        "updated": timestamp(memo.updated_at),
     }
 
 
 def turn_json(turn: Turn) -> dict[str, Any]:
-    return {"index": turn.index, "start": turn.start, "end": turn.end, "speaker": turn.speaker,
-            "timestamp": turn.timestamp, "is_interviewer": turn.is_interviewer}
+    return {
+        "index": turn.index,
+        "start": turn.start,
+        "end": turn.end,
+        "speaker": turn.speaker,
+        "timestamp": turn.timestamp,
+        "is_interviewer": turn.is_interviewer,
+    }
 
 
 def assignment_json(assignment: Assignment | None) -> dict[str, Any] | None:
     if assignment is None:
         return None
-    return {"id": assignment.id, "document_id": assignment.document_id,
-            "coder_id": assignment.coder_id, "purpose": assignment.purpose.value,
-            "blind": assignment.blind, "status": assignment.status.value,
-            "done_at": timestamp(assignment.done_at)}
+    return {
+        "id": assignment.id,
+        "document_id": assignment.document_id,
+        "coder_id": assignment.coder_id,
+        "purpose": assignment.purpose.value,
+        "blind": assignment.blind,
+        "status": assignment.status.value,
+        "done_at": timestamp(assignment.done_at),
+    }
 
 
 def document_json(document: Document, *, with_text: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": document.id, "title": document.title,
+        "id": document.id,
+        "title": document.title,
         "case": document.case.name if document.case else None,
-        "words": document.word_count, "sha256": document.sha256, "version": document.version,
+        "words": document.word_count,
+        "sha256": document.sha256,
+        "version": document.version,
         "turns": [turn_json(t) for t in document.turns],
     }
     if with_text:
@@ -144,6 +207,7 @@ def document_json(document: Document, *, with_text: bool = True) -> dict[str, An
 
 
 # --- the transcript's display layout ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -252,7 +316,7 @@ def _label_start(text: str, gap_start: int, turn: Turn) -> int:
     """Where the ``Speaker: `` label before a turn starts (the turn's start if there is none)."""
     if not turn.speaker:
         return turn.start
-    gap = text[gap_start:turn.start]
+    gap = text[gap_start : turn.start]
     core = gap.rstrip()
     label = f"{turn.speaker}:"
     if not core.endswith(label):
@@ -285,8 +349,10 @@ def transcript_html(blocks: Sequence[Block]) -> Markup:
         if block.clock:
             gutter += f'<span class="ts">{block.clock}</span>'
         pieces = "".join(_piece_html(p) for p in block.pieces)
-        out.append(f'<div class="{classes}"><div class="gutter">{gutter}</div>'
-                   f'<div class="txt">{pieces}</div></div>\n')
+        out.append(
+            f'<div class="{classes}"><div class="gutter">{gutter}</div>'
+            f'<div class="txt">{pieces}</div></div>\n'
+        )
     return Markup("".join(out))
 
 

@@ -69,8 +69,16 @@ class Browser:
         self.csrf = ""
         self.tally = tally
 
-    def request(self, kind: str, method: str, path: str, *, expect: int = 200,
-                body: bytes | None = None, content_type: str | None = None) -> bytes:
+    def request(
+        self,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        expect: int = 200,
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> bytes:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if content_type:
             headers["Content-Type"] = content_type
@@ -96,11 +104,18 @@ class Browser:
             raise RequestFailed(error)
         return data
 
-    def json(self, kind: str, method: str, path: str, payload: Any = None,
-             expect: int = 200) -> Any:
+    def json(
+        self, kind: str, method: str, path: str, payload: Any = None, expect: int = 200
+    ) -> Any:
         body = json.dumps(payload).encode() if payload is not None else None
-        data = self.request(kind, method, path, expect=expect, body=body,
-                            content_type="application/json" if body else None)
+        data = self.request(
+            kind,
+            method,
+            path,
+            expect=expect,
+            body=body,
+            content_type="application/json" if body else None,
+        )
         return json.loads(data)
 
     def page(self, kind: str, path: str) -> str:
@@ -113,16 +128,32 @@ class Browser:
     def sign_in(self, username: str, password: str) -> None:
         self.page("sign_in", "/login")
         form = urlencode({"username": username, "password": password, "csrf_token": self.csrf})
-        self.request("sign_in", "POST", "/login", expect=302, body=form.encode(),
-                     content_type="application/x-www-form-urlencoded")
+        self.request(
+            "sign_in",
+            "POST",
+            "/login",
+            expect=302,
+            body=form.encode(),
+            content_type="application/x-www-form-urlencoded",
+        )
 
 
 class Coder:
     """One simulated coder's session, run in its own thread until ``deadline``."""
 
-    def __init__(self, port: int, slug: str, username: str, password: str, code_ids: Sequence[int],
-                 documents: Sequence[BenchDocument], tally: Tally, *, think: float,
-                 seed: int) -> None:
+    def __init__(
+        self,
+        port: int,
+        slug: str,
+        username: str,
+        password: str,
+        code_ids: Sequence[int],
+        documents: Sequence[BenchDocument],
+        tally: Tally,
+        *,
+        think: float,
+        seed: int,
+    ) -> None:
         self.browser = Browser(port, tally)
         self.slug, self.username, self.password = slug, username, password
         self.code_ids, self.documents, self.tally = code_ids, documents, tally
@@ -142,7 +173,8 @@ class Coder:
         except RequestFailed:
             return
         self.open()
-        kinds, weights = zip(*MIX, strict=True)
+        kinds = [kind for kind, _ in MIX]
+        weights = [weight for _, weight in MIX]
         while time.monotonic() < deadline:
             if self.think:
                 time.sleep(self.rng.uniform(0, 2 * self.think))
@@ -186,9 +218,10 @@ class Coder:
             "apply", "POST", f"{self.api}/documents/{self.document.id}/codings", payload,
             expect=201,
         )  # fmt: skip
-        self.mine.append(int(coding["id"]))
-        with self.tally.lock:
-            self.tally.created.add(int(coding["id"]))
+        with self.tally.lock:  # the same span coded twice answers with the existing coding
+            if int(coding["id"]) not in self.tally.created:
+                self.tally.created.add(int(coding["id"]))
+                self.mine.append(int(coding["id"]))
 
     def remove(self) -> None:
         if not self.mine:

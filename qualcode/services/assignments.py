@@ -31,18 +31,29 @@ from qualcode.services import projects as project_service
 
 
 def get_assignment(session: Session, document_id: int, coder_id: int) -> Assignment | None:
-    return session.scalar(select(Assignment).where(
-        Assignment.document_id == document_id, Assignment.coder_id == coder_id))
+    return session.scalar(
+        select(Assignment).where(
+            Assignment.document_id == document_id, Assignment.coder_id == coder_id
+        )
+    )
 
 
 def assignments_for_document(session: Session, document_id: int) -> Sequence[Assignment]:
-    return session.scalars(select(Assignment).where(Assignment.document_id == document_id)
-                           .order_by(Assignment.id)).all()
+    return session.scalars(
+        select(Assignment).where(Assignment.document_id == document_id).order_by(Assignment.id)
+    ).all()
 
 
-def assign(session: Session, document: Document, coder: User, *,
-           purpose: Purpose = Purpose.CODE, blind: bool = False, sample: str = "",
-           actor_id: int | None = None) -> Assignment:
+def assign(
+    session: Session,
+    document: Document,
+    coder: User,
+    *,
+    purpose: Purpose = Purpose.CODE,
+    blind: bool = False,
+    sample: str = "",
+    actor_id: int | None = None,
+) -> Assignment:
     """Assign ``coder`` to ``document`` (or change the existing assignment's purpose/blind)."""
     project = session.get(Project, document.project_id)
     assert project is not None
@@ -50,8 +61,14 @@ def assign(session: Session, document: Document, coder: User, *,
         raise NotFound(f"{coder.username} is not a member of {project.slug}")
     assignment = get_assignment(session, document.id, coder.id)
     if assignment is None:
-        assignment = Assignment(document_id=document.id, coder_id=coder.id, purpose=purpose,
-                                blind=blind, sample=sample, status=AssignmentStatus.NOT_STARTED)
+        assignment = Assignment(
+            document_id=document.id,
+            coder_id=coder.id,
+            purpose=purpose,
+            blind=blind,
+            sample=sample,
+            status=AssignmentStatus.NOT_STARTED,
+        )
         session.add(assignment)
         action = "assignment.created"
     else:
@@ -59,8 +76,14 @@ def assign(session: Session, document: Document, coder: User, *,
         assignment.sample = sample or assignment.sample
         action = "assignment.changed"
     session.flush()
-    audit.record(session, action, assignment, project_id=document.project_id, user_id=actor_id,
-                 detail=_detail(assignment))
+    audit.record(
+        session,
+        action,
+        assignment,
+        project_id=document.project_id,
+        user_id=actor_id,
+        detail=_detail(assignment),
+    )
     return assignment
 
 
@@ -68,8 +91,9 @@ def get_or_create(session: Session, document: Document, coder_id: int) -> Assign
     """The coder's assignment on the document, created (plain, not blind) when missing."""
     assignment = get_assignment(session, document.id, coder_id)
     if assignment is None:
-        assignment = Assignment(document_id=document.id, coder_id=coder_id,
-                                status=AssignmentStatus.NOT_STARTED)
+        assignment = Assignment(
+            document_id=document.id, coder_id=coder_id, status=AssignmentStatus.NOT_STARTED
+        )
         session.add(assignment)
         session.flush()
     return assignment
@@ -84,13 +108,25 @@ def mark_in_progress(session: Session, document: Document, coder_id: int) -> Ass
     if assignment is not None and assignment.status is AssignmentStatus.NOT_STARTED:
         assignment.status = AssignmentStatus.IN_PROGRESS
         session.flush()
-        audit.record(session, "assignment.status", assignment, project_id=document.project_id,
-                     user_id=coder_id, detail=_detail(assignment))
+        audit.record(
+            session,
+            "assignment.status",
+            assignment,
+            project_id=document.project_id,
+            user_id=coder_id,
+            detail=_detail(assignment),
+        )
     return assignment
 
 
-def mark_done(session: Session, document: Document, coder_id: int, *, done: bool = True,
-              actor_id: int | None = None) -> Assignment:
+def mark_done(
+    session: Session,
+    document: Document,
+    coder_id: int,
+    *,
+    done: bool = True,
+    actor_id: int | None = None,
+) -> Assignment:
     """Mark the coder's work on the document done (or reopen it as in progress)."""
     assignment = get_or_create(session, document, coder_id)
     if done:
@@ -98,22 +134,34 @@ def mark_done(session: Session, document: Document, coder_id: int, *, done: bool
     else:
         assignment.status, assignment.done_at = AssignmentStatus.IN_PROGRESS, None
     session.flush()
-    audit.record(session, "assignment.status", assignment, project_id=document.project_id,
-                 user_id=actor_id if actor_id is not None else coder_id,
-                 detail=_detail(assignment))
+    audit.record(
+        session,
+        "assignment.status",
+        assignment,
+        project_id=document.project_id,
+        user_id=actor_id if actor_id is not None else coder_id,
+        detail=_detail(assignment),
+    )
     return assignment
 
 
 def _detail(assignment: Assignment) -> dict[str, object]:
-    return {"document_id": assignment.document_id, "coder_id": assignment.coder_id,
-            "purpose": assignment.purpose.value, "blind": assignment.blind,
-            "status": assignment.status.value}
+    return {
+        "document_id": assignment.document_id,
+        "coder_id": assignment.coder_id,
+        "purpose": assignment.purpose.value,
+        "blind": assignment.blind,
+        "status": assignment.status.value,
+    }
 
 
 def blind_pending(session: Session, document_id: int) -> set[int]:
     """Coders whose blind assignment on the document is set; empty once all are done."""
-    rows = session.execute(select(Assignment.coder_id, Assignment.status).where(
-        Assignment.document_id == document_id, Assignment.blind.is_(True))).all()
+    rows = session.execute(
+        select(Assignment.coder_id, Assignment.status).where(
+            Assignment.document_id == document_id, Assignment.blind.is_(True)
+        )
+    ).all()
     if all(status is AssignmentStatus.DONE for _, status in rows):
         return set()
     return {coder_id for coder_id, _ in rows}
@@ -126,21 +174,31 @@ def blind_documents(session: Session, project_id: int, user: User) -> set[int]:
     role = project_service.role_of(session, project, user)
     if role is None or role.at_least(Role.LEAD):
         return set()
-    mine = session.scalars(select(Assignment.document_id).join(Document).where(
-        Document.project_id == project_id, Assignment.coder_id == user.id,
-        Assignment.blind.is_(True))).all()
+    mine = session.scalars(
+        select(Assignment.document_id)
+        .join(Document)
+        .where(
+            Document.project_id == project_id,
+            Assignment.coder_id == user.id,
+            Assignment.blind.is_(True),
+        )
+    ).all()
     return {doc_id for doc_id in mine if blind_pending(session, doc_id)}
 
 
-def hidden_coding_counts(session: Session, user: User,
-                         document_ids: Iterable[int]) -> dict[int, int]:
+def hidden_coding_counts(
+    session: Session, user: User, document_ids: Iterable[int]
+) -> dict[int, int]:
     """Code id → number of other coders' codings on documents the user is blind-coding
     (to subtract from project-wide counts, so counts do not give the other coders away)."""
     ids = list(document_ids)
     if not ids:
         return {}
-    rows = session.execute(select(Coding.code_id, func.count()).where(
-        Coding.document_id.in_(ids), Coding.coder_id != user.id).group_by(Coding.code_id))
+    rows = session.execute(
+        select(Coding.code_id, func.count())
+        .where(Coding.document_id.in_(ids), Coding.coder_id != user.id)
+        .group_by(Coding.code_id)
+    )
     return {code_id: n for code_id, n in rows}
 
 

@@ -6,7 +6,15 @@ The API other parts build on (the evidence page, ``qualcode quotes``, the chapte
     result = find_quotes(session, project, query, limit=50, viewer=user)
     result.segments, result.documents, result.cases, result.cases_without
     for quote in result.quotes: quote.text, quote.case, quote.speaker, quote.coder, ...
+    QuoteQuery(expression='"Barriers/Poor data" AND "Enablers/Focus"')  # code_query syntax
+    QuoteQuery(code_ids=(code.id,), text='"pump priming" negotiat*')     # kwic syntax
+    quotes_by_id(session, project, [coding_id, ...], viewer=user)        # e.g. pinned quotes
     context(session, quote.document_id, quote.start, quote.end, turns=1)
+
+Pass ``viewer`` for anything shown to a user: blind mode then hides other coders' codings of
+documents the viewer is still blind-coding (``evidence_scope``). ``Quote``, ``QuoteResult``
+and the other result types are plain dataclasses in ``qualcode.reports.evidence``, so the
+report writers take them without touching the database.
 
 A quote is a coding: ``quote.text == document.text[quote.start:quote.end]`` (the text is
 stored on the coding, so no document text is loaded to list or count quotes). Its speaker is
@@ -27,7 +35,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.models import Code, Coding, Document, Origin, Project, Turn, User
+from qualcode.models import Code, Coding, Document, Project, Turn, User
 from qualcode.reports.evidence import Quote, QuoteResult
 from qualcode.services import code_query as cq
 from qualcode.services import codebook
@@ -78,69 +86,71 @@ def find_quotes(
     paths = codebook.paths(codes)
     tree = _code_query(session, project, query, codes, paths)
     terms = parse_terms(query.text)
-    hits: list[_Hit] = []
+    matched: dict[int, frozenset[int]] = {}
+    items: list[_CodingRow | Quote]
     if tree is None:
         if not terms:
             raise InvalidInput("choose a code, a code query or words to search for")
         # turns holding the words are quotes already: nothing more to build per page
-        hits.extend((q, frozenset()) for q in turn_hits(session, scope, terms, paths))
+        items = list(turn_hits(session, scope, terms, paths))
         label = f"text: {query.text.strip()}"
     else:
-        hits.extend(
-            (row, matched)
-            for row, matched in _coded_hits(session, scope, tree)
-            if not terms or matches(row.quote, terms) is not None
-        )
+        rows, matched = _coded_hits(session, scope, tree)
+        items = [row for row in rows if not terms or matches(row.quote, terms) is not None]
         label = (
             tree.ref
             if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1
             else cq.to_text(tree)
         )
-    return _result(label, hits, scope, paths, terms, offset, limit)
-
-
-_Hit = tuple["_CodingRow | Quote", frozenset[int]]  # a coding (or a turn) and its matched codes
+    return _result(label, items, matched, scope, paths, terms, offset, limit)
 
 
 def _result(
     label: str,
-    hits: list[_Hit],
+    items: list[_CodingRow | Quote],
+    matched: dict[int, frozenset[int]],
     scope: Scope,
     paths: dict[int, str],
     terms: Sequence[Any],
     offset: int,
     limit: int | None,
 ) -> QuoteResult:
-    """Sort, count and page the hits; only the requested page is turned into ``Quote``s."""
+    """Sort, count and page the items (each document's already in position order); only the
+    requested page is turned into ``Quote``s. Few objects are made per item: on 10^4 items
+    the garbage collector's full passes, not the query, would set the slowest times."""
     if scope.exclude_interviewer:
-        hits = [h for h in hits if not h[0].is_interviewer]
-    names, titles = scope.case_names, scope.titles
-
-    def order(hit: _Hit) -> tuple[bool, str, str, int, int, int]:
-        item = hit[0]
-        case_id = scope.document_cases.get(item.document_id)
-        case = names.get(case_id, "") if case_id is not None else ""
-        title = titles.get(item.document_id, "")
-        ident = item.id if isinstance(item, _CodingRow) else 0
-        return (case_id is None, case.lower(), title.lower(), item.document_id, item.start, ident)
-
-    hits.sort(key=order)
-    with_quotes = {scope.document_cases.get(h[0].document_id) for h in hits}
-    page = hits[offset : offset + limit] if limit is not None else hits[offset:]
-    quotes = [
-        item if isinstance(item, Quote) else _quote(item, scope, paths, matched, terms)
-        for item, matched in page
-    ]
+        items = [item for item in items if not item.is_interviewer]
+    rank = _document_rank(scope)
+    items.sort(key=lambda item: rank[item.document_id])  # stable: positions stay in order
+    with_quotes = {scope.document_cases.get(item.document_id) for item in items}
+    page = items[offset : offset + limit] if limit is not None else items[offset:]
     return QuoteResult(
         label=label,
-        quotes=quotes,
-        segments=len(hits),
-        documents=len({h[0].document_id for h in hits}),
+        quotes=[
+            item
+            if isinstance(item, Quote)
+            else _quote(item, scope, paths, matched.get(item.id, frozenset()), terms)
+            for item in page
+        ],
+        segments=len(items),
+        documents=len({item.document_id for item in items}),
         cases=len(with_quotes - {None}),
         cases_without=[c for c in scope.cases if c.id not in with_quotes],
         offset=offset,
         limit=limit,
     )
+
+
+def _document_rank(scope: Scope) -> dict[int, int]:
+    """Documents in quote order: by case name (documents without a case last), title, id."""
+    cases, names, titles = scope.document_cases, scope.case_names, scope.titles
+
+    def key(doc_id: int) -> tuple[bool, str, str, int]:
+        case_id = cases[doc_id]
+        case = names.get(case_id, "") if case_id is not None else ""
+        return (case_id is None, case.lower(), titles[doc_id].lower(), doc_id)
+
+    return {doc_id: i for i, doc_id in enumerate(sorted(cases, key=key))}
 
 
 def code_rows(session: Session, project_id: int) -> Sequence[Code]:
@@ -250,66 +260,41 @@ def _coding_rows(session: Session, scope: Scope, which: ColumnElement[bool]) -> 
         .outerjoin(first, first.id == at_start)
         .outerjoin(last, last.id == at_end)
         .where(which, *scope.clauses)
+        .order_by(Coding.document_id, Coding.start, Coding.id)
     )
-    # Core rows unpacked as tuples: attribute access on 10^4 ORM rows costs more than the query
-    return [
-        _row(scope, *tuple(row))
-        for row in session.connection().execute(stmt).all()
-        if row[1] in scope.document_cases
-    ]
+    # Core rows, unpacked: attribute access on 10^4 ORM rows costs more than the query
+    cases = scope.document_cases
+    return [_row(scope, row) for row in session.connection().execute(stmt).all() if row[1] in cases]
 
 
-def _row(
-    scope: Scope,
-    id: int,
-    document_id: int,
-    code_id: int,
-    coder_id: int,
-    start: int,
-    end: int,
-    quote: str,
-    origin: Origin,
-    coder: str,
-    s_index: int | None,
-    s_end: int | None,
-    s_speaker: str | None,
-    s_int: bool | None,
-    e_index: int | None,
-    e_speaker: str | None,
-    e_int: bool | None,
-) -> _CodingRow:
+def _row(scope: Scope, row: Sequence[Any]) -> _CodingRow:
     """Attribute the coding to the turn it starts in, or to the one it ends in when it starts
     in an interviewer's turn (or in a label) and ends in someone else's."""
-    head = (
-        id,
-        document_id,
-        code_id,
-        coder_id,
-        start,
-        end,
-        quote,
-        origin.value,
-        scope.titles[document_id],
-        scope.document_cases[document_id],
-        coder,
-    )
-    if e_index is None:
-        return _CodingRow(*head, None, None, None, None, False)
-    covers_start = s_index is not None and s_end is not None and s_end > start
-    first = s_index if covers_start else (s_index + 1 if s_index is not None else 0)
-    if first is None or first > e_index:  # in a header, or a label between turns
-        return _CodingRow(*head, None, None, None, None, False)
-    if covers_start and not (s_int and not e_int):
-        return _CodingRow(*head, first, e_index, s_index, s_speaker, bool(s_int))
-    return _CodingRow(*head, first, e_index, e_index, e_speaker, bool(e_int))
+    (ident, doc, code, coder_id, start, end, quote, origin, coder,
+     s_index, s_end, s_speaker, s_int, e_index, e_speaker, e_int) = row  # fmt: skip
+    first = last = index = speaker = None
+    interviewer = False
+    if e_index is not None:
+        covers_start = s_index is not None and s_end is not None and s_end > start
+        begin = s_index if covers_start else (s_index + 1 if s_index is not None else 0)
+        if begin is not None and begin <= e_index:  # else: in a header, or a label
+            first, last = begin, e_index
+            if covers_start and not (s_int and not e_int):
+                index, speaker, interviewer = s_index, s_speaker, bool(s_int)
+            else:
+                index, speaker, interviewer = e_index, e_speaker, bool(e_int)
+    return _CodingRow(ident, doc, code, coder_id, start, end, quote, origin.value,
+                      scope.titles[doc], scope.document_cases[doc], coder, first, last, index,
+                      speaker, interviewer)  # fmt: skip
 
 
 def _coded_hits(
     session: Session, scope: Scope, tree: cq.CodeQuery
-) -> list[tuple[_CodingRow, frozenset[int]]]:
+) -> tuple[list[_CodingRow], dict[int, frozenset[int]]]:
+    """The codings the query selects, and (for a Boolean query) the codes each matched."""
     rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(cq.code_ids(tree))))
     if isinstance(tree, cq.CodeRef):
-        return [(row, frozenset[int]()) for row in rows]
+        return rows, {}
     hits = [
         cq.Hit(
             row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn, row.last_turn
@@ -317,7 +302,7 @@ def _coded_hits(
         for row in rows
     ]
     matched = cq.evaluate(tree, hits, _GapWords(session) if cq.needs_text(tree) else None)
-    return [(row, matched[row.id]) for row in rows if row.id in matched]
+    return [row for row in rows if row.id in matched], matched
 
 
 def _quote(

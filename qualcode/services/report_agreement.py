@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from qualcode.errors import QualcodeError
 from qualcode.models import Code, Coding, Document, Project
 from qualcode.reports.pack import AgreementSummary
+from qualcode.services import agreement as qa
 from qualcode.stats import CodeAgreement, DocumentLayers, compare
 from qualcode.text.spans import Span
 
@@ -29,14 +30,13 @@ class PackAgreement:
     by_code: dict[int, str] = field(default_factory=dict)  # code id -> the line for its table
 
 
-def pack_agreement(session: Session, project: Project, codes: Sequence[Code]) -> PackAgreement:
-    """Per-code agreement of the two most active coders on the documents both finished;
-    empty when no document was double-coded (or fewer than two people coded)."""
-    from qualcode.services import agreement as qa
-
-    people = [
-        c for c in qa.candidate_coders(session, project) if c.name not in (qa.MACHINE, qa.CONSENSUS)
-    ][:2]
+def pack_agreement(
+    session: Session, project: Project, codes: Sequence[Code], candidates: Sequence[qa.Coder]
+) -> PackAgreement:
+    """Per-code agreement of the two most active coders among ``candidates`` (from
+    ``services.agreement.candidate_coders``) on the documents both finished; empty when no
+    document was double-coded (or fewer than two people coded)."""
+    people = [c for c in candidates if c.name not in (qa.MACHINE, qa.CONSENSUS)][:2]
     codes = list(dict.fromkeys(codes))
     if len(people) < 2 or not codes:
         return PackAgreement()

@@ -19,10 +19,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInput, NotFound
-from qualcode.models import ChapterOutline, ChapterSection, Code, Project, User
+from qualcode.models import (
+    Case,
+    ChapterOutline,
+    ChapterSection,
+    Code,
+    FrameworkCell,
+    Project,
+    User,
+)
 from qualcode.reports.evidence import Quote
 from qualcode.reports.pack import (
     AgreementSummary,
@@ -40,6 +49,7 @@ from qualcode.reports.pseudonymise import Pseudonymiser, parse_rules, pseudonymi
 from qualcode.reports.selection import balanced, drop_overlaps
 from qualcode.services import audit, codebook
 from qualcode.services import chapters as chapter_service
+from qualcode.services.agreement import Coder
 from qualcode.services.citations import ROLE_ATTRIBUTE, paragraphs
 from qualcode.services.codebook_io import latest_version
 from qualcode.services.quotes import Filters, QuoteQuery, find_quotes
@@ -100,9 +110,12 @@ def gather_report(
         chapters = [c for c in chapters if c.number == chapter.strip()]
         if not chapters:
             raise NotFound(f"no chapter {chapter} in the outline of {project.slug}")
-    gatherer = _Gatherer(session, project, per_case, viewer, progress, chapters)
+    from qualcode.services.agreement import MACHINE, candidate_coders
+
+    people = [c for c in candidate_coders(session, project) if c.name != MACHINE]
+    gatherer = _Gatherer(session, project, per_case, viewer, progress, chapters, people)
     data = ReportData(
-        _cover(session, project, per_case, today, gatherer.agreement),
+        _cover(session, project, per_case, today, gatherer.agreement, people),
         [gatherer.chapter(ch) for ch in chapters],
     )
     gatherer.attribute()
@@ -119,11 +132,10 @@ def _cover(
     per_case: int,
     today: date | None,
     agreement: AgreementSummary | None,
+    people: Sequence[Coder],
 ) -> Cover:
-    from qualcode.services.agreement import MACHINE, candidate_coders
-
     version = latest_version(session, project)
-    coders = tuple(c.label for c in candidate_coders(session, project) if c.name != MACHINE)
+    coders = tuple(c.label for c in people)
     return Cover(
         project=project.title,
         codebook_version=version.name if version else None,
@@ -153,6 +165,7 @@ class _Gatherer:
         viewer: User | None,
         progress: Progress | None,
         chapters: list[ChapterOutline],
+        people: Sequence[Coder],
     ) -> None:
         self.session, self.project, self.per_case = session, project, per_case
         self.viewer, self.progress = viewer, progress
@@ -165,25 +178,28 @@ class _Gatherer:
         self.done = 0
         self.pending: list[_Pending] = []
         qa = pack_agreement(
-            session, project, [c for ch in chapters for s in ch.sections for c in s.codes]
+            session, project, [c for ch in chapters for s in ch.sections for c in s.codes], people
         )
         self.agreement, self.code_agreement = qa.summary, qa.by_code
         self.framework = self._framework(chapters)
 
     def _framework(self, chapters: list[ChapterOutline]) -> dict[int, list[tuple[str, str]]]:
-        """Code id → [(case, summary)] of the framework matrix, for the chapters' codes."""
-        from qualcode.services.framework import framework_matrix
-
-        ids = list(dict.fromkeys(c.id for ch in chapters for s in ch.sections for c in s.codes))
-        if not ids:
-            return {}
-        matrix = framework_matrix(self.session, self.project, theme_ids=ids, viewer=self.viewer)
+        """Code id → [(case, summary)] of the framework matrix for the chapters' codes. Only
+        the authors' summaries are needed (counts come from the pack's own evidence), so the
+        ``FrameworkCell`` rows are read directly rather than building the whole matrix."""
+        ids = sorted({c.id for ch in chapters for s in ch.sections for c in s.codes})
         out: dict[int, list[tuple[str, str]]] = {}
-        for i, case in enumerate(matrix.cases):
-            for j, theme in enumerate(matrix.themes):
-                entry = matrix.cells[i][j]
-                if entry.summary:
-                    out.setdefault(int(theme.key), []).append((case.label, entry.summary))
+        for code_id, case, summary in self.session.execute(
+            select(FrameworkCell.code_id, Case.name, FrameworkCell.summary)
+            .join(Case, Case.id == FrameworkCell.case_id)
+            .where(
+                FrameworkCell.project_id == self.project.id,
+                FrameworkCell.code_id.in_(ids),
+                FrameworkCell.summary != "",
+            )
+            .order_by(func.lower(Case.name))
+        ):
+            out.setdefault(code_id, []).append((case, summary))
         return out
 
     def chapter(self, chapter: ChapterOutline) -> ChapterPack:

@@ -57,7 +57,7 @@ def units_of(session: Session, document: Document) -> list[TextUnit]:
     turns = [TurnData(t.start, t.end, t.speaker, t.timestamp, t.is_interviewer)
              for t in session.scalars(select(Turn).where(Turn.document_id == document.id)
                                       .order_by(Turn.index))]
-    return make_units(document.text, turns)
+    return make_units(document.text, turns, document_id=document.id)
 
 
 def _spans_by_code(rows: Sequence[Any]) -> dict[int, list[Span]]:
@@ -149,7 +149,7 @@ def open_suggestions(session: Session, document: Document, user: User) -> Sequen
         .order_by(Suggestion.start, Suggestion.end, Suggestion.score.desc())).all()
 
 
-def _own_open(session: Session, suggestion_id: int, user: User,
+def own_open(session: Session, suggestion_id: int, user: User,
               project_id: int | None) -> Suggestion:
     """The user's own suggestion (another user's or project's is reported missing), still open."""
     suggestion = session.get(Suggestion, suggestion_id)
@@ -179,7 +179,7 @@ def accept(session: Session, suggestion_id: int, user: User, span: Span | None =
            project_id: int | None = None) -> Coding:
     """Accept one of the user's open suggestions, optionally on a widened or narrowed span:
     it becomes the user's coding (origin ``suggestion``, with the suggestion and model version)."""
-    suggestion = _own_open(session, suggestion_id, user, project_id)
+    suggestion = own_open(session, suggestion_id, user, project_id)
     document = suggestion.document
     project_service.require_role(session, get_or_raise(session, Project, document.project_id),
                                  user, Role.CODER)
@@ -198,7 +198,7 @@ def accept(session: Session, suggestion_id: int, user: User, span: Span | None =
 def reject(session: Session, suggestion_id: int, user: User, *,
            project_id: int | None = None) -> Suggestion:
     """Reject one of the user's open suggestions: a negative example for that code only."""
-    suggestion = _own_open(session, suggestion_id, user, project_id)
+    suggestion = own_open(session, suggestion_id, user, project_id)
     _decide(session, suggestion, user, SuggestionStatus.REJECTED, {})
     return suggestion
 
@@ -238,7 +238,8 @@ def review_queue(session: Session, project: Project, user: User, order: str = "u
 def queue_counts(session: Session, project: Project, user: User) -> dict[int, int]:
     """Code id → the user's open suggestions of it (for the queue's code filter)."""
     rows = session.execute(
-        select(Suggestion.code_id, func.count()).join(Document, Document.id == Suggestion.document_id)
+        select(Suggestion.code_id, func.count())
+        .join(Document, Document.id == Suggestion.document_id)
         .where(Document.project_id == project.id, Document.is_current.is_(True),
                Suggestion.for_user_id == user.id, Suggestion.status == SuggestionStatus.OPEN)
         .group_by(Suggestion.code_id))

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from qualcode.models import (
@@ -37,7 +37,9 @@ from qualcode.models import (
     Turn,
 )
 from qualcode.nlp import CodeInfo, Decision, Example
+from qualcode.nlp.units import question_of
 from qualcode.services import codebook as codebook_service
+from qualcode.text.transcript import TurnData
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,12 @@ def blind_pending_documents(session: Session, project_id: int) -> set[int]:
     return {doc_id for (doc_id,) in rows}
 
 
-def _learnable(stmt: Select[Any], project_id: int, column: Any, hidden: set[int]) -> Select[Any]:
-    stmt = stmt.join(Document, Document.id == column).where(
-        Document.project_id == project_id, Document.is_current.is_(True))
+def _learnable(project_id: int, hidden: set[int]) -> list[ColumnElement[bool]]:
+    """Conditions on ``Document``: the project's current documents not being blind-coded."""
+    where = [Document.project_id == project_id, Document.is_current.is_(True)]
     if hidden:
-        stmt = stmt.where(Document.id.not_in(hidden))
-    return stmt
+        where.append(Document.id.not_in(hidden))
+    return where
 
 
 def _codes(session: Session, project_id: int) -> list[Code]:
@@ -96,17 +98,21 @@ def _codes(session: Session, project_id: int) -> list[Code]:
 
 def _coding_rows(session: Session, project_id: int, hidden: set[int],
                  code_ids: set[int]) -> list[Any]:
-    stmt = _learnable(select(Coding.id, Coding.code_id, Coding.document_id, Coding.start,
-                             Coding.end, Coding.quote), project_id, Coding.document_id, hidden)
-    rows = session.execute(stmt.order_by(Coding.id)).all()
+    rows = session.execute(
+        select(Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end,
+               Coding.quote)
+        .join(Document, Document.id == Coding.document_id)
+        .where(*_learnable(project_id, hidden)).order_by(Coding.id)).all()
     return [r for r in rows if r.code_id in code_ids]
 
 
 def _decision_rows(session: Session, project_id: int, hidden: set[int],
                    code_ids: set[int]) -> list[Suggestion]:
-    stmt = _learnable(select(Suggestion), project_id, Suggestion.document_id, hidden)
-    stmt = stmt.where(Suggestion.status != SuggestionStatus.OPEN).order_by(Suggestion.id)
-    return [s for s in session.scalars(stmt) if s.code_id in code_ids]
+    rows = session.scalars(
+        select(Suggestion).join(Document, Document.id == Suggestion.document_id)
+        .where(*_learnable(project_id, hidden), Suggestion.status != SuggestionStatus.OPEN)
+        .order_by(Suggestion.id))
+    return [s for s in rows if s.code_id in code_ids]
 
 
 def _digest(parts: Iterable[object]) -> str:
@@ -149,7 +155,8 @@ def code_infos(codes: Sequence[Code], paths: dict[int, str]) -> list[CodeInfo]:
 
 
 class Questions:
-    """The interviewer's question before any position of a set of documents."""
+    """The interviewer's question before any position of a set of documents (the same context
+    ``make_units`` gives the units suggested on)."""
 
     def __init__(self, session: Session, document_ids: Iterable[int]) -> None:
         ids = sorted(set(document_ids))
@@ -166,8 +173,8 @@ class Questions:
             self._starts.setdefault(doc_id, []).append(start)
         asking = [d for d, turns in self._turns.items() if any(t[2] for t in turns)]
         if asking:
-            self._texts = dict(session.execute(
-                select(Document.id, Document.text).where(Document.id.in_(asking))).tuples())
+            self._texts = {doc_id: text for doc_id, text in session.execute(
+                select(Document.id, Document.text).where(Document.id.in_(asking)))}
 
     def before(self, document_id: int, position: int) -> str:
         """The nearest interviewer turn ending at or before ``position`` ("" if none)."""
@@ -181,7 +188,7 @@ class Questions:
         if i < 0:
             return ""
         start, end, _ = turns[i]
-        return text[start:end]
+        return question_of(text, TurnData(start, end, is_interviewer=True))
 
 
 def _examples(codings: Sequence[Any], decided: Sequence[Suggestion],
@@ -206,7 +213,7 @@ def _examples(codings: Sequence[Any], decided: Sequence[Suggestion],
 
 def _decisions(decided: Sequence[Suggestion]) -> list[Decision]:
     return [Decision(code_id=s.code_id, accepted=s.status is SuggestionStatus.ACCEPTED,
-                     method=s.method, rationale=dict(s.rationale or {}))
+                     method=s.method, rationale=dict(s.rationale or {}), text=s.text)
             for s in decided]
 
 

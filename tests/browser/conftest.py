@@ -28,9 +28,15 @@ from factories import PASSWORD
 from sqlalchemy.orm import Session, sessionmaker
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -71,8 +77,10 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     from qualcode.db.engine import make_engine, make_sessionmaker
     from webui import create_app
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests",
-                      "PROPAGATE_EXCEPTIONS": False})
+    app = create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests", "PROPAGATE_EXCEPTIONS": False}
+    )
+
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass  # keep test output readable; failures are reported by the tests
@@ -111,8 +119,14 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"uncaught error: {exc}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     yield page
     context.close()
     if problems:

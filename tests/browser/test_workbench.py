@@ -36,14 +36,31 @@ def lpsa(live_server) -> dict[str, Any]:
             project_service.add_member(session, project, user, Role.CODER)
         document = make_document(session, project, title="Wexborough coordinator", turns=TURNS)
         barriers = make_code(session, project, "Barriers", codable=False, color="#B42318")
-        turnover = make_code(session, project, "Staff turnover", parent=barriers,
-                             color="#D97706", definition="Key people leaving the partnership",
-                             inclusion="A named post-holder leaves", exclusion="Vacancies")
+        turnover = make_code(
+            session,
+            project,
+            "Staff turnover",
+            parent=barriers,
+            color="#D97706",
+            definition="Key people leaving the partnership",
+            inclusion="A named post-holder leaves",
+            exclusion="Vacancies",
+        )
         enablers = make_code(session, project, "Enablers", codable=False, color="#1A7F37")
-        grant = make_code(session, project, "Pump-priming grant", parent=enablers,
-                          color="#0B5CAD", definition="The upfront LPSA grant")
-        ids = {"doc": document.id, "turnover": turnover.id, "grant": grant.id,
-               "text": document.text}
+        grant = make_code(
+            session,
+            project,
+            "Pump-priming grant",
+            parent=enablers,
+            color="#0B5CAD",
+            definition="The upfront LPSA grant",
+        )
+        ids = {
+            "doc": document.id,
+            "turnover": turnover.id,
+            "grant": grant.id,
+            "text": document.text,
+        }
     return ids
 
 
@@ -56,7 +73,8 @@ def rects(page, start: int, end: int) -> list[dict[str, float]]:
     return page.evaluate(
         """([s, e]) => [...window.qualcode.workbench.index.rangeFor(s, e).getClientRects()]
              .filter(r => r.width > 0).map(r => ({x: r.x, y: r.y, w: r.width, h: r.height}))""",
-        [start, end])
+        [start, end],
+    )
 
 
 def drag_select(page, text: str, quote: str) -> tuple[int, int]:
@@ -74,8 +92,9 @@ def drag_select(page, text: str, quote: str) -> tuple[int, int]:
 
 def codings(live_server, doc_id: int) -> list[Coding]:
     with live_server.session() as session:
-        return list(session.scalars(select(Coding).where(Coding.document_id == doc_id)
-                                    .order_by(Coding.id)))
+        return list(
+            session.scalars(select(Coding).where(Coding.document_id == doc_id).order_by(Coding.id))
+        )
 
 
 def stripe_count(page) -> int:
@@ -97,8 +116,8 @@ def test_workbench_code_with_mouse_and_keyboard_recode_uncode_undo_memo(live_ser
     page.wait_for_selector(".save-status:text('All changes saved')")
     [coding] = codings(live_server, lpsa["doc"])
     assert (coding.quote, coding.code_id) == ("staff turnover", lpsa["turnover"])
-    assert page.locator("#code-tree li[data-id='%d'] .in-doc" % lpsa["turnover"]).inner_text() \
-        == "1"
+    in_doc = page.locator(f"#code-tree li[data-id='{lpsa['turnover']}'] .in-doc")
+    assert in_doc.inner_text() == "1"
 
     page.reload()
     page.wait_for_selector("body.workbench-ready")
@@ -106,7 +125,8 @@ def test_workbench_code_with_mouse_and_keyboard_recode_uncode_undo_memo(live_ser
     stripe = page.locator("#stripes .stripe")
     stripe.hover()
     tooltip = page.inner_text("#tooltip")
-    assert "Barriers/Staff turnover" in tooltip and "Ann Coder" in tooltip
+    assert "Barriers/Staff turnover" in tooltip
+    assert "Ann Coder" in tooltip
     assert "coded by hand" in tooltip
 
     stripe.click()
@@ -118,7 +138,8 @@ def test_workbench_code_with_mouse_and_keyboard_recode_uncode_undo_memo(live_ser
     page.keyboard.press("Enter")
     page.wait_for_function(
         "() => document.querySelector('#stripes .stripe').style.backgroundColor"
-        " === 'rgb(11, 92, 173)'")
+        " === 'rgb(11, 92, 173)'"
+    )
     assert [c.code_id for c in codings(live_server, lpsa["doc"])] == [lpsa["grant"]]
 
     page.keyboard.press("Delete")
@@ -178,9 +199,13 @@ def test_workbench_keyboard_selection_pinned_digit_and_several_codes(live_server
     page.wait_for_function("() => document.querySelectorAll('#stripes .stripe').length === 3")
     page.wait_for_selector(".save-status:text('All changes saved')")
     quotes = sorted((c.quote, c.code_id) for c in codings(live_server, lpsa["doc"]))
-    assert quotes == sorted([("The pump", lpsa["grant"]),
-                             ("And the pump-priming grant?", lpsa["grant"]),
-                             ("And the pump-priming grant?", lpsa["turnover"])])
+    assert quotes == sorted(
+        [
+            ("The pump", lpsa["grant"]),
+            ("And the pump-priming grant?", lpsa["grant"]),
+            ("And the pump-priming grant?", lpsa["turnover"]),
+        ]
+    )
 
     page.keyboard.press("?")
     assert page.locator("#help-dialog").is_visible()
@@ -216,8 +241,9 @@ def test_workbench_blind_mode_hides_the_other_coder(live_server, page, lpsa, bro
         from qualcode.models import Code, Document, User
 
         doc = session.get(Document, lpsa["doc"])
-        ann, bob = (session.scalars(select(User).where(User.username == n)).one()
-                    for n in ("ann", "bob"))
+        ann, bob = (
+            session.scalars(select(User).where(User.username == n)).one() for n in ("ann", "bob")
+        )
         for coder in (ann, bob):
             assignments.assign(session, doc, coder, blind=True)
         code = session.get(Code, lpsa["turnover"])
@@ -249,8 +275,9 @@ def test_workbench_blind_mode_hides_the_other_coder(live_server, page, lpsa, bro
         bob = session.scalars(select(User).where(User.username == "bob")).one()
         assignments.mark_done(session, session.get(Document, lpsa["doc"]), bob.id)
     # the live update brings the news that the blind has lifted, without a reload
-    page.wait_for_function("() => document.querySelectorAll('#stripes .stripe').length === 2",
-                           timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#stripes .stripe').length === 2", timeout=15_000
+    )
     assert not page.locator(".blind-badge").is_visible()
 
 
@@ -262,8 +289,13 @@ def test_workbench_other_coders_changes_appear_without_reload(live_server, page,
         from qualcode.models import Code, Document, User
 
         bob = session.scalars(select(User).where(User.username == "bob")).one()
-        make_coding(session, session.get(Document, lpsa["doc"]),
-                    session.get(Code, lpsa["grant"]), bob, quote="pump priming money")
+        make_coding(
+            session,
+            session.get(Document, lpsa["doc"]),
+            session.get(Code, lpsa["grant"]),
+            bob,
+            quote="pump priming money",
+        )
     page.wait_for_selector("#stripes .stripe", timeout=15_000)
     page.wait_for_selector(".activity:text('Bob Coder coded Pump-priming grant')")
     page.click("button[data-view=mine]")
@@ -285,42 +317,50 @@ def test_workbench_long_transcript_is_interactive_quickly(live_server, page, lps
     with live_server.session() as session:
         ann = session.scalars(select(User).where(User.username == "ann")).one()
         project = make_project(session, "long", owner=ann)
-        codes = [make_code(session, project, f"Theme {i}", color=f"#{rng.randrange(1 << 24):06X}")
-                 for i in range(25)]
+        codes = [
+            make_code(session, project, f"Theme {i}", color=f"#{rng.randrange(1 << 24):06X}")
+            for i in range(25)
+        ]
         doc = make_document(session, project, title="Long", turns=TURNS * 470)
         turns = list(doc.turns)
         for _ in range(500):
             turn = rng.choice(turns)
             start = rng.randint(turn.start, turn.end - 10)
-            coding_service.apply_code(session, document_id=doc.id, code_id=rng.choice(codes).id,
-                                      span=Span(start, min(turn.end, start + rng.randint(10, 80))),
-                                      coder_id=ann.id)
+            coding_service.apply_code(
+                session,
+                document_id=doc.id,
+                code_id=rng.choice(codes).id,
+                span=Span(start, min(turn.end, start + rng.randint(10, 80))),
+                coder_id=ann.id,
+            )
         doc_id, words, first_code = doc.id, doc.word_count, session.get(Code, codes[0].id).name
     assert words >= 20_000
     live_server.sign_in(page, "ann")
     page.goto(live_server.url(f"/p/long/documents/{doc_id}"))
     page.wait_for_selector("body.workbench-ready")
-    ready = page.evaluate(
-        "performance.getEntriesByName('qualcode:workbench-ready')[0].startTime")
+    ready = page.evaluate("performance.getEntriesByName('qualcode:workbench-ready')[0].startTime")
     assert stripe_count(page) == 500
     timings = []
     for i in range(10):
         span = page.evaluate(f"""() => {{
-            const b = document.querySelectorAll('.blk')[{i * 30 + 1}].dataset;
-            const s = Number(b.start);
-            window.qualcode.workbench.selection.select({{start: s, end: s + 12}});
+            const wb = window.qualcode.workbench;
+            const s = wb.index.blockSpan(document.querySelectorAll('.blk')[{i * 30 + 1}]).start;
+            wb.selection.select({{start: s, end: s + 12}});
             return s; }}""")
         assert span >= 0
         page.keyboard.press("Enter")
         page.keyboard.type(first_code)
         t0 = time.perf_counter()
         page.keyboard.press("Enter")
-        page.wait_for_function(f"() => document.querySelectorAll('#stripes .stripe').length"
-                               f" === {501 + i}")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#stripes .stripe').length === {501 + i}"
+        )
         timings.append((time.perf_counter() - t0) * 1000)
     timings.sort()
-    print(f"\n{words} words, 500 codings: interactive after {ready:.0f} ms; coding in the UI "
-          f"(Enter to stripe) median {timings[len(timings) // 2]:.0f} ms, max {timings[-1]:.0f} ms")
+    print(
+        f"\n{words} words, 500 codings: interactive after {ready:.0f} ms; coding in the UI "
+        f"(Enter to stripe) median {timings[len(timings) // 2]:.0f} ms, max {timings[-1]:.0f} ms"
+    )
     assert ready < 5_000
 
 
@@ -328,15 +368,18 @@ def test_workbench_screenshot_of_the_sample_study(live_server, page, tmp_path):
     """A screenshot for the README, on the sample LPSA study (two coders' codings)."""
     from qualcode.services.demo import build_demo
 
-    build_demo(live_server.factory,
-               passwords={"pshah": PASSWORD, "rokafor": PASSWORD, "dhughes": PASSWORD})
+    build_demo(
+        live_server.factory, passwords={"pshah": PASSWORD, "rokafor": PASSWORD, "dhughes": PASSWORD}
+    )
     with live_server.session() as session:
         from sqlalchemy import func
 
         from qualcode.models import Document
 
         doc_id = session.scalars(
-            select(Coding.document_id).join(Document).group_by(Coding.document_id)
+            select(Coding.document_id)
+            .join(Document)
+            .group_by(Coding.document_id)
             .order_by(func.count(func.distinct(Coding.coder_id)).desc(), func.count().desc())
         ).first()
     page.set_viewport_size({"width": 1600, "height": 1000})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from factories import make_document, make_project, make_user, member
+from sqlalchemy import select
 
 from qualcode.errors import NotFound
 from qualcode.models import AssignmentStatus, Event, Purpose, Role
@@ -26,13 +26,15 @@ def team(session):
 def test_assignments_assign_then_change_keeps_one_row(session, team):
     owner, ann, _bob, _carl, document = team
     first = assignments.assign(session, document, ann, actor_id=owner.id)
-    again = assignments.assign(session, document, ann, purpose=Purpose.DOUBLE_CODE, blind=True,
-                               actor_id=owner.id)
+    again = assignments.assign(
+        session, document, ann, purpose=Purpose.DOUBLE_CODE, blind=True, actor_id=owner.id
+    )
     assert again.id == first.id
     assert (again.purpose, again.blind) == (Purpose.DOUBLE_CODE, True)
     assert assignments.assignments_for_document(session, document.id) == [again]
-    actions = session.scalars(select(Event.action).where(Event.entity_type == "assignment")
-                              .order_by(Event.id)).all()
+    actions = session.scalars(
+        select(Event.action).where(Event.entity_type == "assignment").order_by(Event.id)
+    ).all()
     assert actions == ["assignment.created", "assignment.changed"]
 
 
@@ -46,14 +48,18 @@ def test_assignments_assign_refuses_non_members(session, team):
 def test_assignments_progress_not_started_in_progress_done_and_reopen(session, team):
     _owner, ann, _bob, _carl, document = team
     assignments.assign(session, document, ann)
-    assert assignments.mark_in_progress(session, document, ann.id).status \
+    assert (
+        assignments.mark_in_progress(session, document, ann.id).status
         is AssignmentStatus.IN_PROGRESS
+    )
     done = assignments.mark_done(session, document, ann.id)
-    assert done.status is AssignmentStatus.DONE and done.done_at is not None
+    assert done.status is AssignmentStatus.DONE
+    assert done.done_at is not None
     # coding again after done does not silently reopen it
     assert assignments.mark_in_progress(session, document, ann.id).status is AssignmentStatus.DONE
     reopened = assignments.mark_done(session, document, ann.id, done=False)
-    assert reopened.status is AssignmentStatus.IN_PROGRESS and reopened.done_at is None
+    assert reopened.status is AssignmentStatus.IN_PROGRESS
+    assert reopened.done_at is None
 
 
 def test_assignments_mark_done_creates_a_plain_assignment_when_missing(session, team):
@@ -70,7 +76,7 @@ def test_assignments_blind_coders_see_only_their_own_until_all_are_done(session,
     assert assignments.visible_coder_ids(session, document, ann) == {ann.id}
     assert assignments.visible_coder_ids(session, document, bob) == {bob.id}
     assert assignments.visible_coder_ids(session, document, owner) is None  # owners see all
-    assert assignments.visible_coder_ids(session, document, carl) is None   # not blind-assigned
+    assert assignments.visible_coder_ids(session, document, carl) is None  # not blind-assigned
     assignments.mark_done(session, document, ann.id)
     assert assignments.visible_coder_ids(session, document, ann) == {ann.id}  # bob still coding
     assignments.mark_done(session, document, bob.id)
@@ -101,7 +107,8 @@ def test_assignments_hidden_counts_leave_out_only_other_coders_on_blind_document
     make_coding(session, other_document, code, bob, quote="staff turnover")
     assignments.assign(session, document, ann, blind=True)
     hidden = assignments.hidden_coding_counts(
-        session, ann, assignments.blind_documents(session, project.id, ann))
+        session, ann, assignments.blind_documents(session, project.id, ann)
+    )
     assert hidden == {code.id: 1}
     assert assignments.hidden_coding_counts(session, ann, []) == {}
 

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.models import Document, Event, Role
+from qualcode.reports.pack import FrameworkLine
 from qualcode.services import chapters
 from qualcode.services import documents as document_service
 from qualcode.services import projects as project_service
+from qualcode.services.framework import set_framework_cell
 from qualcode.services.reports import gather_report, pseudonym_rules, set_pseudonyms
 
 Q = "What got in the way?"
@@ -201,3 +203,26 @@ def test_reports_agreement_summary_only_when_documents_were_double_coded(session
     make_coding(session, doc, code, study["ruth"], quote="staff turnover")
     session.commit()
     assert gather_report(session, lone).cover.agreement is None
+
+
+def test_reports_carry_the_framework_summaries_of_each_theme(session, study):
+    project = study["project"]
+    turnover = next(c for c in study["section"].codes if c.name == "Turnover")
+    avonbury = study["docs"]["avonbury-coordinator"].case_id
+    eastwick = study["docs"]["eastwick-member"].case_id
+    set_framework_cell(
+        session,
+        project,
+        avonbury,
+        turnover.id,
+        "Chronic after 2003",
+        [study["codings"]["av-ruth"].id],
+        user_id=None,
+    )
+    set_framework_cell(session, project, eastwick, turnover.id, "", [], user_id=None)
+    session.commit()
+    report = gather_report(session, project, chapter="4")
+    assert _codes(report)["Barriers/Turnover"].framework == [
+        FrameworkLine("Avonbury", "Chronic after 2003", 3)
+    ]
+    assert _codes(report)["Barriers/Poor data"].framework == []

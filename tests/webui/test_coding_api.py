@@ -47,12 +47,26 @@ def lpsa(session):
     coder = member(session, project, Role.CODER, "cora")
     document = make_document(session, project, turns=EMOJI_TURNS)
     barriers = make_code(session, project, "Barriers", codable=False, color="#AA0000")
-    turnover = make_code(session, project, "Staff turnover", parent=barriers, color="#CC6600",
-                         definition="Key people leaving", inclusion="Named staff leaving")
+    turnover = make_code(
+        session,
+        project,
+        "Staff turnover",
+        parent=barriers,
+        color="#CC6600",
+        definition="Key people leaving",
+        inclusion="Named staff leaving",
+    )
     funding = make_code(session, project, "Funding", color="#0066CC")
     session.commit()
-    return {"owner": owner, "project": project, "coder": coder, "doc": document,
-            "heading": barriers, "code": turnover, "funding": funding}
+    return {
+        "owner": owner,
+        "project": project,
+        "coder": coder,
+        "doc": document,
+        "heading": barriers,
+        "code": turnover,
+        "funding": funding,
+    }
 
 
 @pytest.fixture
@@ -67,20 +81,26 @@ def utf16(text: str, cp: int) -> int:
 def test_coding_api_utf16_offsets_after_emoji_are_stored_as_code_points(cora, lpsa):
     text = lpsa["doc"].text
     start = text.index("turnover")
-    body = {"code_id": lpsa["code"].id, "start16": utf16(text, start),
-            "end16": utf16(text, start + len("turnover"))}
+    body = {
+        "code_id": lpsa["code"].id,
+        "start16": utf16(text, start),
+        "end16": utf16(text, start + len("turnover")),
+    }
     # 😀 is one astral character; 👩🏽‍💼 holds three (woman, skin tone, briefcase) and a ZWJ
     assert body["start16"] == start + 4
     coding = cora("post", f"/documents/{lpsa['doc'].id}/codings", body).get_json()
     assert (coding["start"], coding["end"], coding["quote"]) == (start, start + 8, "turnover")
-    assert text[coding["start"]:coding["end"]] == coding["quote"]
+    assert text[coding["start"] : coding["end"]] == coding["quote"]
 
 
 def test_coding_api_code_points_and_combining_accents(cora, lpsa):
     text = lpsa["doc"].text
     start = text.index("q̃ champion")
-    response = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                    {"code_id": lpsa["code"].id, "start": start, "end": start + 2})
+    response = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start": start, "end": start + 2},
+    )
     assert response.status_code == 201
     assert response.get_json()["quote"] == "q̃"  # the base letter and its accent, two code points
 
@@ -88,33 +108,43 @@ def test_coding_api_code_points_and_combining_accents(cora, lpsa):
 def test_coding_api_refuses_an_offset_inside_a_surrogate_pair(cora, lpsa):
     text = lpsa["doc"].text
     inside = utf16(text, text.index("😀")) + 1
-    response = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                    {"code_id": lpsa["code"].id, "start16": inside, "end16": inside + 5})
+    response = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start16": inside, "end16": inside + 5},
+    )
     assert response.status_code == 400
     assert "surrogate pair" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"start": 0, "end": 10_000}, "outside the text"),
-    ({"start16": 0, "end16": 10_000}, "outside the text"),
-    ({"start": 5, "end": 2}, "invalid span"),
-    ({"start16": 5, "end16": 2}, "after end16"),
-    ({"start": "0", "end": 4}, "start must be a whole number"),
-    ({"start": True, "end": 4}, "start must be a whole number"),
-    ({"end": 4}, "start is required"),
-    ({"start": 0, "end": 4, "origin": "adjudication"}, "cannot be set"),
-    ({"start": 0, "end": 4, "origin": "magic"}, "unknown origin"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"start": 0, "end": 10_000}, "outside the text"),
+        ({"start16": 0, "end16": 10_000}, "outside the text"),
+        ({"start": 5, "end": 2}, "invalid span"),
+        ({"start16": 5, "end16": 2}, "after end16"),
+        ({"start": "0", "end": 4}, "start must be a whole number"),
+        ({"start": True, "end": 4}, "start must be a whole number"),
+        ({"end": 4}, "start is required"),
+        ({"start": 0, "end": 4, "origin": "adjudication"}, "cannot be set"),
+        ({"start": 0, "end": 4, "origin": "magic"}, "unknown origin"),
+    ],
+)
 def test_coding_api_refuses_bad_spans_with_a_clear_message(cora, lpsa, body, message):
-    response = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                    {"code_id": lpsa["code"].id, **body})
+    response = cora(
+        "post", f"/documents/{lpsa['doc'].id}/codings", {"code_id": lpsa["code"].id, **body}
+    )
     assert response.status_code == 400
     assert message in response.get_json()["error"]
 
 
 def test_coding_api_refuses_a_body_that_is_not_an_object(client, cora, lpsa):
-    response = client.post(f"/api/p/lpsa/documents/{lpsa['doc'].id}/codings", data="[1, 2",
-                           headers={**cora.headers, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/p/lpsa/documents/{lpsa['doc'].id}/codings",
+        data="[1, 2",
+        headers={**cora.headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert "JSON object" in response.get_json()["error"]
 
@@ -122,20 +152,30 @@ def test_coding_api_refuses_a_body_that_is_not_an_object(client, cora, lpsa):
 def test_coding_api_trims_white_space_and_refuses_blank_selections(cora, lpsa):
     text = lpsa["doc"].text
     start = text.index(" turnover,")
-    coding = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                  {"code_id": lpsa["code"].id, "start": start, "end": start + 10}).get_json()
+    coding = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start": start, "end": start + 10},
+    ).get_json()
     assert coding["quote"] == "turnover,"
     blank = text.index(" 😀")
-    response = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                    {"code_id": lpsa["code"].id, "start": blank, "end": blank + 1})
-    assert response.status_code == 400 and "white space" in response.get_json()["error"]
+    response = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start": blank, "end": blank + 1},
+    )
+    assert response.status_code == 400
+    assert "white space" in response.get_json()["error"]
 
 
 def test_coding_api_a_coding_may_span_turns_and_quotes_the_label_between(cora, lpsa):
     text = lpsa["doc"].text
     start, end = text.index("Tell me."), text.index(" turnover")
-    coding = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                  {"code_id": lpsa["code"].id, "start": start, "end": end}).get_json()
+    coding = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start": start, "end": end},
+    ).get_json()
     assert coding["quote"] == "Tell me.\nJane Smith: Staff 👩🏽‍💼"
 
 
@@ -152,7 +192,8 @@ def test_coding_api_refuses_headings_and_other_projects_codes(cora, lpsa, sessio
     session.commit()
     url = f"/documents/{lpsa['doc'].id}/codings"
     heading = cora("post", url, {"code_id": lpsa["heading"].id, "start": 0, "end": 11})
-    assert heading.status_code == 409 and "heading" in heading.get_json()["error"]
+    assert heading.status_code == 409
+    assert "heading" in heading.get_json()["error"]
     assert cora("post", url, {"code_id": elsewhere.id, "start": 0, "end": 11}).status_code == 404
     assert cora("post", url, {"code_id": 9999, "start": 0, "end": 11}).status_code == 404
 
@@ -160,20 +201,30 @@ def test_coding_api_refuses_headings_and_other_projects_codes(cora, lpsa, sessio
 def test_coding_api_recode_widen_narrow_and_uncode(cora, lpsa, session):
     text = lpsa["doc"].text
     start = text.index("turnover")
-    coding = cora("post", f"/documents/{lpsa['doc'].id}/codings",
-                  {"code_id": lpsa["code"].id, "start": start, "end": start + 8}).get_json()
+    coding = cora(
+        "post",
+        f"/documents/{lpsa['doc'].id}/codings",
+        {"code_id": lpsa["code"].id, "start": start, "end": start + 8},
+    ).get_json()
     recoded = cora("patch", f"/codings/{coding['id']}", {"code_id": lpsa["funding"].id})
     assert recoded.get_json()["code_id"] == lpsa["funding"].id
     wider = text.index("Staff 👩")
-    widened = cora("patch", f"/codings/{coding['id']}",
-                   {"start16": utf16(text, wider), "end16": utf16(text, start + 8)}).get_json()
+    widened = cora(
+        "patch",
+        f"/codings/{coding['id']}",
+        {"start16": utf16(text, wider), "end16": utf16(text, start + 8)},
+    ).get_json()
     assert widened["quote"] == "Staff 👩🏽‍💼 turnover"
     assert cora("patch", f"/codings/{coding['id']}", {}).status_code == 400
     removed = cora("delete", f"/codings/{coding['id']}").get_json()
     # what undo needs to put it back
     assert {k: removed[k] for k in ("removed", "code_id", "start", "end", "origin")} == {
-        "removed": coding["id"], "code_id": lpsa["funding"].id, "start": wider,
-        "end": start + 8, "origin": "manual"}
+        "removed": coding["id"],
+        "code_id": lpsa["funding"].id,
+        "start": wider,
+        "end": start + 8,
+        "origin": "manual",
+    }
     assert session.get(Coding, coding["id"]) is None
     session.commit()
     assert cora("get", f"/codings/{coding['id']}").status_code == 404
@@ -186,8 +237,9 @@ def test_coding_api_coders_change_only_their_own_codings_leads_any(client, cora,
     assert cora("patch", f"/codings/{theirs.id}", {"start": 0, "end": 11}).status_code == 403
     assert cora("delete", f"/codings/{theirs.id}").status_code == 403
     olive = Api(client, session, lpsa["owner"])
-    assert olive("patch", f"/codings/{theirs.id}", {"code_id": lpsa["funding"].id}).status_code \
-        == 200
+    assert (
+        olive("patch", f"/codings/{theirs.id}", {"code_id": lpsa["funding"].id}).status_code == 200
+    )
     assert olive("delete", f"/codings/{theirs.id}").status_code == 200
 
 
@@ -201,7 +253,8 @@ def test_coding_api_lists_codings_with_coder_origin_and_date(client, cora, lpsa,
     assert everyone["blind"] is False
     assert {u["username"] for u in everyone["coders"]} == {"cora", "cole"}
     first = everyone["codings"][0]
-    assert first["origin"] == "manual" and first["created"].endswith("Z")
+    assert first["origin"] == "manual"
+    assert first["created"].endswith("Z")
     assert first == cora("get", f"/codings/{first['id']}").get_json()  # one shape everywhere
     mine = cora("get", f"/documents/{lpsa['doc'].id}/codings?coder=me").get_json()
     assert [c["coder"] for c in mine["codings"]] == ["cora"]
@@ -216,17 +269,21 @@ def test_coding_api_codebook_is_a_tree_with_counts_and_criteria(cora, lpsa, sess
     codes = cora("get", "/codebook").get_json()["codes"]
     assert [c["path"] for c in codes] == ["Barriers", "Barriers/Staff turnover", "Funding"]
     turnover = codes[1]
-    assert turnover["count"] == 1 and turnover["parent_id"] == lpsa["heading"].id
-    assert turnover["inclusion"] == "Named staff leaving" and codes[0]["codable"] is False
+    assert turnover["count"] == 1
+    assert turnover["parent_id"] == lpsa["heading"].id
+    assert turnover["inclusion"] == "Named staff leaving"
+    assert codes[0]["codable"] is False
 
 
 def test_coding_api_document_with_turns(cora, lpsa):
     doc = cora("get", f"/documents/{lpsa['doc'].id}").get_json()
     assert doc["text"] == lpsa["doc"].text
     assert [(t["speaker"], t["is_interviewer"]) for t in doc["turns"]] == [
-        ("Interviewer", True), ("Jane Smith", False)]
+        ("Interviewer", True),
+        ("Jane Smith", False),
+    ]
     turn = doc["turns"][1]
-    assert doc["text"][turn["start"]:turn["end"]].startswith("Staff")
+    assert doc["text"][turn["start"] : turn["end"]].startswith("Staff")
     assert "text" not in cora("get", f"/documents/{lpsa['doc'].id}?text=0").get_json()
 
 
@@ -234,14 +291,17 @@ def test_coding_api_coding_marks_the_assignment_in_progress_then_done(cora, lpsa
     doc_id = lpsa["doc"].id
     assignments.assign(session, lpsa["doc"], lpsa["coder"])
     session.commit()
-    cora("post", f"/documents/{doc_id}/codings",
-         {"code_id": lpsa["code"].id, "start": 0, "end": 11})
+    cora(
+        "post", f"/documents/{doc_id}/codings", {"code_id": lpsa["code"].id, "start": 0, "end": 11}
+    )
     session.expire_all()
     row = assignments.get_assignment(session, doc_id, lpsa["coder"].id)
-    assert isinstance(row, Assignment) and row.status is AssignmentStatus.IN_PROGRESS
+    assert isinstance(row, Assignment)
+    assert row.status is AssignmentStatus.IN_PROGRESS
     session.commit()  # end the read: SQLite writers (and the app) start BEGIN IMMEDIATE
     done = cora("post", f"/documents/{doc_id}/done", {"done": True}).get_json()
-    assert done["status"] == "done" and done["done_at"]
+    assert done["status"] == "done"
+    assert done["done_at"]
     reopened = cora("post", f"/documents/{doc_id}/done", {"done": False}).get_json()
     assert reopened["status"] == "in_progress"
     assert cora("post", f"/documents/{doc_id}/done", {"done": "yes"}).status_code == 400

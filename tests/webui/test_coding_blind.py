@@ -49,15 +49,26 @@ def blind(session, client):
         assignments.assign(session, document, coder, blind=True)
     ann_coding = make_coding(session, document, code, ann, quote="staff turnover")
     bob_coding = make_coding(session, document, code, bob, quote="The champion left")
-    bob_memo = memo_service.create_memo(session, project, author_id=bob.id, document_id=document.id,
-                                        text="Bob thinks this is turnover")
+    bob_memo = memo_service.create_memo(
+        session,
+        project,
+        author_id=bob.id,
+        document_id=document.id,
+        text="Bob thinks this is turnover",
+    )
     session.commit()
     return {
-        "doc": document.id, "code": code.id, "ann_coding": ann_coding.id,
-        "bob_coding": bob_coding.id, "bob_memo": bob_memo.id, "document": document,
+        "doc": document.id,
+        "code": code.id,
+        "ann_coding": ann_coding.id,
+        "bob_coding": bob_coding.id,
+        "bob_memo": bob_memo.id,
+        "document": document,
         "users": {"ann": ann, "bob": bob},
-        "as": {name: token_client(client, session, user)
-               for name, user in (("ann", ann), ("bob", bob), ("carl", carl), ("olive", owner))},
+        "as": {
+            name: token_client(client, session, user)
+            for name, user in (("ann", ann), ("bob", bob), ("carl", carl), ("olive", owner))
+        },
     }
 
 
@@ -69,7 +80,8 @@ def coders_seen(call, doc: int) -> list[str]:
 def test_coding_blind_lists_only_the_coders_own_codings(blind):
     ann = blind["as"]["ann"]
     data = ann("get", f"/api/p/lpsa/documents/{blind['doc']}/codings").get_json()
-    assert data["blind"] is True and [c["coder"] for c in data["codings"]] == ["ann"]
+    assert data["blind"] is True
+    assert [c["coder"] for c in data["codings"]] == ["ann"]
     assert {u["username"] for u in data["coders"]} == {"ann"}
     bob_id = blind["users"]["bob"].id
     asked = ann("get", f"/api/p/lpsa/documents/{blind['doc']}/codings?coder={bob_id}")
@@ -82,11 +94,14 @@ def test_coding_blind_lists_only_the_coders_own_codings(blind):
 def test_coding_blind_other_coders_codings_cannot_be_reached_by_id(blind):
     ann, bob_coding = blind["as"]["ann"], blind["bob_coding"]
     assert ann("get", f"/api/p/lpsa/codings/{bob_coding}").status_code == 404
-    assert ann("patch", f"/api/p/lpsa/codings/{bob_coding}", {"start": 0, "end": 11}) \
-        .status_code == 404
+    assert (
+        ann("patch", f"/api/p/lpsa/codings/{bob_coding}", {"start": 0, "end": 11}).status_code
+        == 404
+    )
     assert ann("delete", f"/api/p/lpsa/codings/{bob_coding}").status_code == 404
-    assert ann("post", "/api/p/lpsa/memos", {"coding_id": bob_coding, "text": "x"}) \
-        .status_code == 404
+    assert (
+        ann("post", "/api/p/lpsa/memos", {"coding_id": bob_coding, "text": "x"}).status_code == 404
+    )
     assert ann("get", f"/api/p/lpsa/codings/{blind['ann_coding']}").status_code == 200
 
 
@@ -113,14 +128,21 @@ def test_coding_blind_events_leave_out_the_other_coders_changes(blind, session):
     start = audit.latest_event_id(session, blind["document"].project_id)
     session.commit()
     bob = blind["as"]["bob"]
-    bob("post", f"/api/p/lpsa/documents/{blind['doc']}/codings",
-        {"code_id": blind["code"], "start": 0, "end": 11})
+    bob(
+        "post",
+        f"/api/p/lpsa/documents/{blind['doc']}/codings",
+        {"code_id": blind["code"], "start": 0, "end": 11},
+    )
     bob("delete", f"/api/p/lpsa/codings/{blind['bob_coding']}")
     bob("post", "/api/p/lpsa/memos", {"document_id": blind["doc"], "text": "secret"})
-    ann("post", f"/api/p/lpsa/documents/{blind['doc']}/codings",
-        {"code_id": blind["code"], "start": 0, "end": 11})
-    events = ann("get", f"/api/p/lpsa/events?after={start}&document_id={blind['doc']}") \
-        .get_json()["events"]
+    ann(
+        "post",
+        f"/api/p/lpsa/documents/{blind['doc']}/codings",
+        {"code_id": blind["code"], "start": 0, "end": 11},
+    )
+    events = ann("get", f"/api/p/lpsa/events?after={start}&document_id={blind['doc']}").get_json()[
+        "events"
+    ]
     changes = [(e["type"], e["user"]) for e in events if e["type"] != "assignment"]
     assert changes == [("coding", "ann")]
     # progress is no secret: the page learns when the blind lifts
@@ -135,9 +157,11 @@ def test_coding_blind_page_embeds_only_the_coders_own_codings(blind, client):
 
     login(client, "ann")
     html = client.get(f"/p/lpsa/documents/{blind['doc']}").get_data(as_text=True)
-    state = json.loads(re.search(
-        r'<script type="application/json" id="workbench-state">(.*?)</script>', html,
-        re.S).group(1))
+    state = json.loads(
+        re.search(
+            r'<script type="application/json" id="workbench-state">(.*?)</script>', html, re.S
+        ).group(1)
+    )
     assert state["blind"] is True
     assert [c["coder"] for c in state["codings"]] == ["ann"]
     assert "Blind" in html

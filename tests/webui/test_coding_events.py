@@ -47,8 +47,16 @@ def lpsa(session):
     session.commit()
     start = audit.latest_event_id(session, project.id)
     session.commit()
-    return {"owner": owner, "project": project, "ann": ann, "bob": bob, "doc": document,
-            "elsewhere": elsewhere, "code": code, "start": start}
+    return {
+        "owner": owner,
+        "project": project,
+        "ann": ann,
+        "bob": bob,
+        "doc": document,
+        "elsewhere": elsewhere,
+        "code": code,
+        "start": start,
+    }
 
 
 def poll(call, lpsa, after: int | None = None) -> dict[str, Any]:
@@ -67,8 +75,11 @@ def test_coding_events_carry_codings_added_changed_and_removed(client, session, 
     data = poll(ann, lpsa)
     assert [e["type"] for e in data["events"]] == ["coding"]  # the other document's is left out
     event = data["events"][0]
-    assert (event["user"], event["coding"]["id"], event["coding"]["coder"]) == \
-        ("bob", coding_id, "bob")
+    assert (event["user"], event["coding"]["id"], event["coding"]["coder"]) == (
+        "bob",
+        coding_id,
+        "bob",
+    )
     coding_service.update_coding(session, coding_id, actor_id=lpsa["bob"].id, span=Span(0, 11))
     session.commit()
     changed = poll(ann, lpsa, data["last_id"])
@@ -77,29 +88,35 @@ def test_coding_events_carry_codings_added_changed_and_removed(client, session, 
     coding_service.remove_coding(session, coding_id, actor_id=lpsa["bob"].id)
     session.commit()
     removed = poll(ann, lpsa, changed["last_id"])
-    assert [(e["type"], e["coding_id"]) for e in removed["events"]] == \
-        [("coding_removed", coding_id)]
+    assert [(e["type"], e["coding_id"]) for e in removed["events"]] == [
+        ("coding_removed", coding_id)
+    ]
     # polled from the start again, the coding that no longer exists is only reported removed
     replay = poll(ann, lpsa)
     assert [e["type"] for e in replay["events"]] == ["coding_removed"]
-    assert poll(ann, lpsa, removed["last_id"]) == {"events": [], "last_id": removed["last_id"],
-                                                   "more": False}
+    assert poll(ann, lpsa, removed["last_id"]) == {
+        "events": [],
+        "last_id": removed["last_id"],
+        "more": False,
+    }
 
 
 def test_coding_events_memos_codebook_and_assignments(client, session, lpsa):
     ann = token_client(client, session, lpsa["ann"])
-    memo = memo_service.create_memo(session, lpsa["project"], author_id=lpsa["bob"].id,
-                                    text="hm", document_id=lpsa["doc"].id)
+    memo = memo_service.create_memo(
+        session, lpsa["project"], author_id=lpsa["bob"].id, text="hm", document_id=lpsa["doc"].id
+    )
     memo_id = memo.id
-    codebook_service.update_code(session, lpsa["code"], user_id=lpsa["owner"].id,
-                                 definition="Key people leaving")
+    codebook_service.update_code(
+        session, lpsa["code"], user_id=lpsa["owner"].id, definition="Key people leaving"
+    )
     assignments.mark_done(session, lpsa["doc"], lpsa["bob"].id)
     memo_service.delete_memo(session, memo, actor_id=lpsa["bob"].id)
     session.commit()
     events = poll(ann, lpsa)["events"]
-    assert [e["type"] for e in events] == ["memo_removed", "codebook", "assignment",
-                                           "memo_removed"]
-    assert events[2]["status"] == "done" and events[2]["coder_id"] == lpsa["bob"].id
+    assert [e["type"] for e in events] == ["memo_removed", "codebook", "assignment", "memo_removed"]
+    assert events[2]["status"] == "done"
+    assert events[2]["coder_id"] == lpsa["bob"].id
     assert events[3]["memo_id"] == memo_id
 
 
@@ -112,9 +129,11 @@ def test_coding_events_page_through_a_long_log(client, session, lpsa, monkeypatc
         make_coding(session, lpsa["doc"], lpsa["code"], lpsa["bob"], quote=quote)
     session.commit()
     first = poll(ann, lpsa)
-    assert first["more"] is True and len(first["events"]) == 2
+    assert first["more"] is True
+    assert len(first["events"]) == 2
     rest = poll(ann, lpsa, first["last_id"])
-    assert rest["more"] is False and len(rest["events"]) == 1
+    assert rest["more"] is False
+    assert len(rest["events"]) == 1
 
 
 def test_coding_events_refuse_a_bad_cursor(client, session, lpsa):

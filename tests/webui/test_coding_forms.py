@@ -37,7 +37,8 @@ def test_coding_forms_utf16_offsets_become_code_points(target):
     start = TEXT.index(target)
     end = start + len(target)
     span = span_from({"start16": u16(TEXT, start), "end16": u16(TEXT, end)}, doc)
-    assert span == Span(start, end) and TEXT[span.start:span.end] == target
+    assert span == Span(start, end)
+    assert TEXT[span.start : span.end] == target
 
 
 def test_coding_forms_code_points_pass_through_and_are_checked():
@@ -75,7 +76,8 @@ def test_coding_forms_memos_assignments_and_done():
     assert assignment == AssignmentIn("ann", Purpose.DOUBLE_CODE, True)
     with pytest.raises(InvalidInput, match="blind must be true or false"):
         AssignmentIn.from_json({"coder": "ann", "blind": "yes"})
-    assert done_from({}) is True and done_from({"done": False}) is False
+    assert done_from({}) is True
+    assert done_from({"done": False}) is False
 
 
 def test_coding_forms_utf16_index_is_built_once_per_text():

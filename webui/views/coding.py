@@ -42,6 +42,7 @@ API = "/api/p/<slug>"
 
 # --- lookups shared by the routes -------------------------------------------------------------
 
+
 def project_document(session: Session, document_id: int) -> Document:
     return get_or_raise(session, Document, document_id, project_id=g.project.id)
 
@@ -78,8 +79,7 @@ def coder_filter(session: Session, document: Document, which: str | None) -> set
 def codebook_counts(session: Session) -> dict[int, int]:
     counts = codebook_service.coding_counts(session, g.project.id)
     blind_docs = assignment_service.blind_documents(session, g.project.id, g.user)
-    for code_id, n in assignment_service.hidden_coding_counts(session, g.user,
-                                                              blind_docs).items():
+    for code_id, n in assignment_service.hidden_coding_counts(session, g.user, blind_docs).items():
         counts[code_id] = counts.get(code_id, 0) - n
     return counts
 
@@ -97,6 +97,7 @@ def coders_payload(session: Session, codings: list[dict[str, Any]]) -> list[dict
 
 # --- the page ---------------------------------------------------------------------------------
 
+
 @bp.get("/p/<slug>/documents/<int:document_id>")
 @project_route(Role.VIEWER)
 def workbench(slug: str, document_id: int) -> ResponseReturnValue:
@@ -108,19 +109,27 @@ def workbench(slug: str, document_id: int) -> ResponseReturnValue:
     codings = document_codings(session, document.id, visible, with_quote=False)
     assignment = assignment_service.get_assignment(session, document.id, g.user.id)
     state = {
-        "project": g.project.slug, "document": {"id": document.id, "title": document.title},
-        "me": user_json(g.user), "role": g.role.value, "canCode": can(Role.CODER),
-        "isLead": can(Role.LEAD), "blind": visible is not None,
-        "assignment": assignment_json(assignment), "codes": codebook_payload(session),
-        "coders": coders_payload(session, codings), "codings": codings,
+        "project": g.project.slug,
+        "document": {"id": document.id, "title": document.title},
+        "me": user_json(g.user),
+        "role": g.role.value,
+        "canCode": can(Role.CODER),
+        "isLead": can(Role.LEAD),
+        "blind": visible is not None,
+        "assignment": assignment_json(assignment),
+        "codes": codebook_payload(session),
+        "coders": coders_payload(session, codings),
+        "codings": codings,
         "lastEventId": audit.latest_event_id(session, g.project.id),
         "textLength": len(document.text),
     }
-    return render_template("coding/workbench.html", document=document, state=state,
-                           transcript=transcript_html(blocks))
+    return render_template(
+        "coding/workbench.html", document=document, state=state, transcript=transcript_html(blocks)
+    )
 
 
 # --- documents and codings --------------------------------------------------------------------
+
 
 @bp.get(f"{API}/documents/<int:document_id>")
 @project_route(Role.VIEWER)
@@ -129,7 +138,8 @@ def document_api(slug: str, document_id: int) -> ResponseReturnValue:
     document = project_document(session, document_id)
     out = document_json(document, with_text=request.args.get("text") != "0")
     out["assignment"] = assignment_json(
-        assignment_service.get_assignment(session, document.id, g.user.id))
+        assignment_service.get_assignment(session, document.id, g.user.id)
+    )
     out["blind"] = assignment_service.visible_coder_ids(session, document, g.user) is not None
     return jsonify(out)
 
@@ -139,12 +149,18 @@ def document_api(slug: str, document_id: int) -> ResponseReturnValue:
 def list_codings(slug: str, document_id: int) -> ResponseReturnValue:
     session = get_session()
     document = project_document(session, document_id)
-    codings = document_codings(session, document.id,
-                               coder_filter(session, document, request.args.get("coder")))
+    codings = document_codings(
+        session, document.id, coder_filter(session, document, request.args.get("coder"))
+    )
     blind = assignment_service.visible_coder_ids(session, document, g.user) is not None
-    return jsonify({"codings": codings, "blind": blind,
-                    "coders": coders_payload(session, codings),
-                    "last_event_id": audit.latest_event_id(session, g.project.id)})
+    return jsonify(
+        {
+            "codings": codings,
+            "blind": blind,
+            "coders": coders_payload(session, codings),
+            "last_event_id": audit.latest_event_id(session, g.project.id),
+        }
+    )
 
 
 @bp.post(f"{API}/documents/<int:document_id>/codings")
@@ -154,8 +170,14 @@ def create_coding(slug: str, document_id: int) -> ResponseReturnValue:
     document = project_document(session, document_id)
     data = CodingIn.from_json(request.get_json(silent=True), document)
     code = project_code(session, data.code_id)
-    coding = coding_service.apply_code(session, document_id=document.id, code_id=code.id,
-                                       span=data.span, coder_id=g.user.id, origin=data.origin)
+    coding = coding_service.apply_code(
+        session,
+        document_id=document.id,
+        code_id=code.id,
+        span=data.span,
+        coder_id=g.user.id,
+        origin=data.origin,
+    )
     assignment_service.mark_in_progress(session, document, g.user.id)
     session.commit()
     return jsonify(coding_json(coding)), 201
@@ -175,10 +197,15 @@ def update_coding(slug: str, coding_id: int) -> ResponseReturnValue:
     change = CodingChange.from_json(request.get_json(silent=True), coding.document)
     if change.code_id is not None:
         project_code(session, change.code_id)
-    coding = coding_service.update_coding(session, coding.id, actor_id=g.user.id,
-                                          span=change.span, code_id=change.code_id,
-                                          may_edit_others=can(Role.LEAD),
-                                          project_id=g.project.id)
+    coding = coding_service.update_coding(
+        session,
+        coding.id,
+        actor_id=g.user.id,
+        span=change.span,
+        code_id=change.code_id,
+        may_edit_others=can(Role.LEAD),
+        project_id=g.project.id,
+    )
     session.commit()
     return jsonify(coding_json(coding))
 
@@ -189,14 +216,19 @@ def delete_coding(slug: str, coding_id: int) -> ResponseReturnValue:
     """Uncode; the answer holds what was removed, so a client can undo by re-applying it."""
     session = get_session()
     coding = visible_coding(session, coding_id)
-    removed = coding_service.remove_coding(session, coding.id, actor_id=g.user.id,
-                                           may_edit_others=can(Role.LEAD),
-                                           project_id=g.project.id)
+    removed = coding_service.remove_coding(
+        session,
+        coding.id,
+        actor_id=g.user.id,
+        may_edit_others=can(Role.LEAD),
+        project_id=g.project.id,
+    )
     session.commit()
     return jsonify({"removed": coding_id, **removed})
 
 
 # --- the codebook -----------------------------------------------------------------------------
+
 
 @bp.get(f"{API}/codebook")
 @project_route(Role.VIEWER)
@@ -206,13 +238,15 @@ def codebook(slug: str) -> ResponseReturnValue:
 
 # --- progress and assignments -----------------------------------------------------------------
 
+
 @bp.post(f"{API}/documents/<int:document_id>/done")
 @project_route(Role.CODER)
 def mark_done(slug: str, document_id: int) -> ResponseReturnValue:
     session = get_session()
     document = project_document(session, document_id)
-    assignment = assignment_service.mark_done(session, document, g.user.id,
-                                              done=done_from(request.get_json(silent=True)))
+    assignment = assignment_service.mark_done(
+        session, document, g.user.id, done=done_from(request.get_json(silent=True))
+    )
     session.commit()
     return jsonify(assignment_json(assignment))
 
@@ -223,8 +257,9 @@ def list_assignments(slug: str, document_id: int) -> ResponseReturnValue:
     session = get_session()
     document = project_document(session, document_id)
     rows = assignment_service.assignments_for_document(session, document.id)
-    return jsonify({"assignments": [{**(assignment_json(a) or {}), "coder": a.coder.label}
-                                    for a in rows]})
+    return jsonify(
+        {"assignments": [{**(assignment_json(a) or {}), "coder": a.coder.label} for a in rows]}
+    )
 
 
 @bp.post(f"{API}/documents/<int:document_id>/assignments")
@@ -234,8 +269,9 @@ def create_assignment(slug: str, document_id: int) -> ResponseReturnValue:
     document = project_document(session, document_id)
     data = AssignmentIn.from_json(request.get_json(silent=True))
     coder = user_service.require_user(session, data.username)
-    assignment = assignment_service.assign(session, document, coder, purpose=data.purpose,
-                                           blind=data.blind, actor_id=g.user.id)
+    assignment = assignment_service.assign(
+        session, document, coder, purpose=data.purpose, blind=data.blind, actor_id=g.user.id
+    )
     session.commit()
     return jsonify(assignment_json(assignment)), 201
 

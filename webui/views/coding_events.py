@@ -63,10 +63,12 @@ def events(slug: str) -> ResponseReturnValue:
         project_document(session, document_id)
     rows = audit.events_since(session, g.project.id, after, limit=PAGE)
     hidden_docs = assignment_service.blind_documents(session, g.project.id, g.user)
-    codings = _rows(session, Coding, {e.entity_id for e in rows
-                                      if e.entity_type == "coding" and e.entity_id})
-    memos = _rows(session, Memo, {e.entity_id for e in rows
-                                  if e.entity_type == "memo" and e.entity_id})
+    codings = _rows(
+        session, Coding, {e.entity_id for e in rows if e.entity_type == "coding" and e.entity_id}
+    )
+    memos = _rows(
+        session, Memo, {e.entity_id for e in rows if e.entity_type == "memo" and e.entity_id}
+    )
     users = _rows(session, User, {e.user_id for e in rows if e.user_id})
     out = []
     for event in rows:
@@ -77,25 +79,41 @@ def events(slug: str) -> ResponseReturnValue:
         if change is None or _is_hidden(event, change, doc, hidden_docs):
             continue
         user = users.get(event.user_id) if event.user_id else None
-        out.append({"id": event.id, "action": event.action, "at": timestamp(event.at),
-                    "user_id": event.user_id, "user": user.label if user else None,
-                    "document_id": doc, **change})
-    return jsonify({"events": out, "last_id": rows[-1].id if rows else after,
-                    "more": len(rows) == PAGE})
+        out.append(
+            {
+                "id": event.id,
+                "action": event.action,
+                "at": timestamp(event.at),
+                "user_id": event.user_id,
+                "user": user.label if user else None,
+                "document_id": doc,
+                **change,
+            }
+        )
+    return jsonify(
+        {"events": out, "last_id": rows[-1].id if rows else after, "more": len(rows) == PAGE}
+    )
 
 
-def _change(event: Event, codings: dict[int, Coding],
-            memos: dict[int, Memo]) -> dict[str, Any] | None:
+def _change(
+    event: Event, codings: dict[int, Coding], memos: dict[int, Memo]
+) -> dict[str, Any] | None:
     """What the page must do for one event, or ``None`` when it concerns the page not at all."""
     kind, _, verb = event.action.partition(".")
     if kind == "coding":
         if verb == "removed":
-            return {"type": "coding_removed", "coding_id": event.entity_id,
-                    "coder_id": event.detail.get("coder_id")}
+            return {
+                "type": "coding_removed",
+                "coding_id": event.entity_id,
+                "coder_id": event.detail.get("coder_id"),
+            }
         coding = codings.get(event.entity_id or 0)
         # a coding added then removed within the same page of events is reported by its removal
-        return {"type": "coding", "coding": coding_json(coding), "coder_id": coding.coder_id} \
-            if coding else None
+        return (
+            {"type": "coding", "coding": coding_json(coding), "coder_id": coding.coder_id}
+            if coding
+            else None
+        )
     if kind == "memo":
         memo = memos.get(event.entity_id or 0)
         if verb == "deleted" or memo is None:
@@ -104,13 +122,18 @@ def _change(event: Event, codings: dict[int, Coding],
     if kind == "code":
         return {"type": "codebook"}
     if kind == "assignment":
-        return {"type": "assignment", "coder_id": event.detail.get("coder_id"),
-                "status": event.detail.get("status"), "blind": event.detail.get("blind")}
+        return {
+            "type": "assignment",
+            "coder_id": event.detail.get("coder_id"),
+            "status": event.detail.get("status"),
+            "blind": event.detail.get("blind"),
+        }
     return None
 
 
-def _is_hidden(event: Event, change: dict[str, Any], doc: int | None,
-               hidden_docs: set[int]) -> bool:
+def _is_hidden(
+    event: Event, change: dict[str, Any], doc: int | None, hidden_docs: set[int]
+) -> bool:
     if doc is None or doc not in hidden_docs or change["type"] == "assignment":
         return False
     owner = change.get("coder_id", change.get("author_id"))

@@ -51,8 +51,13 @@ def list_memos(slug: str) -> ResponseReturnValue:
     document_id, code_id = _int_arg("document_id"), _int_arg("code_id")
     if document_id is not None:
         project_document(session, document_id)
-    memos = memo_service.list_memos(session, g.project, document_id=document_id,
-                                    code_id=code_id, search=request.args.get("q") or None)
+    memos = memo_service.list_memos(
+        session,
+        g.project,
+        document_id=document_id,
+        code_id=code_id,
+        search=request.args.get("q") or None,
+    )
     return jsonify({"memos": [memo_json(m) for m in _visible(session, list(memos))]})
 
 
@@ -69,9 +74,17 @@ def create_memo(slug: str) -> ResponseReturnValue:
         if document_id is None:
             raise InvalidInput("a memo on a span needs its document_id")
         span = span_from(data.span_data, project_document(session, document_id))
-    memo = memo_service.create_memo(session, g.project, author_id=g.user.id, text=data.text,
-                                    title=data.title, document_id=document_id,
-                                    code_id=data.code_id, coding_id=data.coding_id, span=span)
+    memo = memo_service.create_memo(
+        session,
+        g.project,
+        author_id=g.user.id,
+        text=data.text,
+        title=data.title,
+        document_id=document_id,
+        code_id=data.code_id,
+        coding_id=data.coding_id,
+        span=span,
+    )
     session.commit()
     return jsonify(memo_json(memo)), 201
 
@@ -88,8 +101,14 @@ def update_memo(slug: str, memo_id: int) -> ResponseReturnValue:
     session = get_session()
     memo = _memo(session, memo_id)
     change = MemoChange.from_json(request.get_json(silent=True))
-    memo_service.update_memo(session, memo, actor_id=g.user.id, text=change.text,
-                             title=change.title, may_edit_others=can(Role.LEAD))
+    memo_service.update_memo(
+        session,
+        memo,
+        actor_id=g.user.id,
+        text=change.text,
+        title=change.title,
+        may_edit_others=can(Role.LEAD),
+    )
     session.commit()
     return jsonify(memo_json(memo))
 

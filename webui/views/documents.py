@@ -55,3 +55,7 @@ def case(slug: str, case_id: int) -> str:
     docs = [r for r in document_service.summaries(session, g.project) if r.case == case_row.name]
     return render_template("documents/case.html", case=case_row, docs=docs,
                            attributes=by_case.get(case_row.id, {}))
+
+
+# Transcript upload (its page and JSON endpoint) lives in its own module, on this blueprint.
+from webui.views import documents_import  # noqa: E402, F401

@@ -42,7 +42,7 @@
   function build() {
     const select = el("select", { id: "pin-section", required: true });
     const note = el("textarea", { id: "pin-note", rows: 3, maxLength: 5000 });
-    const message = el("p", { id: "pin-message", className: "error-message" });
+    const message = el("p", { id: "pin-message", className: "error-message", hidden: true });
     message.setAttribute("role", "alert");
     const submit = el("button", { type: "submit", className: "primary", textContent: "Pin" });
     const cancel = el("button", { type: "button", textContent: "Cancel" });
@@ -93,7 +93,9 @@
     if (!dialog) build();
     fillSections();
     document.getElementById("pin-note").value = "";
-    document.getElementById("pin-message").textContent = "";
+    const message = document.getElementById("pin-message");
+    message.textContent = "";
+    message.hidden = true;
     const holder = button.closest("[data-quote-text], .quote, li, article, tr");
     const text = button.dataset.quoteText
       || (holder && holder.querySelector(".text, blockquote")
@@ -106,6 +108,7 @@
   async function pin(sectionId, note, message, submit) {
     submit.disabled = true;
     message.textContent = "";
+    message.hidden = true;
     try {
       const data = await request("POST", outline.pin_url, {
         coding_id: Number(current.dataset.codingId), section_id: Number(sectionId), note,
@@ -118,6 +121,7 @@
       dialog.close();
     } catch (exc) {
       message.textContent = exc.message;
+      message.hidden = false;
     } finally {
       submit.disabled = false;
     }

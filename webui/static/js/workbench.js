@@ -57,7 +57,7 @@ function start() {
   const stripes = new Stripes({ root, pane, layer: $("stripes"), index, store, bus, tooltip, highlights });
   const picker = new Picker({ el: $("code-picker"), store, actions, pins, selection, bus });
   const card = new CodingCard({ el: $("coding-card"), handles: [$("handle-start"), $("handle-end")],
-    root, store, bus, actions, index, selection, highlights });
+    root, pane, store, bus, actions, index, selection, highlights });
   const memos = new MemoPanel({ el: $("memo-panel"), marks: $("memo-marks"), root, store, bus, selection, index });
   const codebook = new CodebookPanel({
     tree: $("code-tree"), search: $("code-search"), store, bus, pins, tooltip,
@@ -75,6 +75,7 @@ function start() {
   function chooseCode(codeId) {
     const span = selection.current();
     if (span && store.canCode) {
+      if (picker.isOpen()) picker.close({ restore: false });
       selection.collapseTo(span.end);
       actions.applyCode(codeId, span).catch((exc) => bus.emit("error", { what: "Coding", exc }));
       return;
@@ -123,13 +124,16 @@ function start() {
   });
   root.addEventListener("mouseup", (event) => {
     if (event.shiftKey && card.coding) return;
+    if (event.target.closest("#stripes, .handle, #memo-marks")) return;
     setTimeout(() => {
       const span = selection.fromDom();
       if (span && store.canCode && !picker.isOpen()) picker.open({ span });
     }, 0);
   });
   document.addEventListener("mousedown", (event) => {
-    if (picker.isOpen() && !event.target.closest("#code-picker")) picker.close({ restore: false });
+    // a code chosen in the codebook while the picker is open still codes the held selection
+    if (!picker.isOpen() || event.target.closest("#code-picker, #code-tree .code-name")) return;
+    picker.close({ restore: false });
   });
 
   const workbench = {

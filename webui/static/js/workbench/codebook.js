@@ -51,6 +51,9 @@ export class CodebookPanel {
     search.addEventListener("input", () => this.filter());
     search.addEventListener("keydown", (e) => this.searchKey(e));
     tree.addEventListener("click", (e) => this.click(e));
+    tree.addEventListener("mousedown", (e) => {
+      if (e.target.closest(".code-name")) e.preventDefault(); // keep the text selection
+    });
     tree.addEventListener("pointerover", (e) => this.hover(e));
     tree.addEventListener("pointerleave", () => this.unhover());
     bus.on("codes:reset", () => this.render());

@@ -7,11 +7,23 @@
 import { formatDate, ORIGINS } from "./tooltip.js";
 
 export class CodingCard {
-  constructor({ el, handles, root, store, bus, actions, index, selection, highlights }) {
+  constructor({ el, handles, root, pane, store, bus, actions, index, selection, highlights }) {
     Object.assign(this, { el, handles, root, store, bus, actions, index, selection, highlights });
     this.coding = null;
     this.preview = null;
     this.saveTimer = 0;
+    let frame = 0;
+    pane.addEventListener("scroll", () => { // the card follows its coding as the text scrolls
+      if (frame || !this.coding) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        if (!this.coding) return;
+        const rect = this.selection.rectOf(this.preview || this.coding);
+        const view = pane.getBoundingClientRect();
+        this.el.hidden = !rect || rect.bottom < view.top || rect.top > view.bottom;
+        if (!this.el.hidden) this.place(rect);
+      });
+    }, { passive: true });
     el.addEventListener("click", (e) => this.click(e));
     bus.on("coding:activate", (detail) => this.show(detail));
     bus.on("coding:upsert", ({ coding }) => {

@@ -1,0 +1,345 @@
+"""``qualcode bench suggest``: how good and how fast the code suggestions are, measured.
+
+Data: the NHS Friends and Family Test answers coded against the v6 framework
+(``shared/data/nhs-fft-v6framework.csv``; see its README). An answer is a unit; the question it
+answers ("What was good?", "How could we improve?") is its context, as an interviewer's
+question is in an interview. Answers that were not given ("Did not answer", labelled
+*Labelling not possible*) are left out, and so are codes with fewer than 100 examples; answers
+left with none of the remaining codes are dropped.
+
+Protocol: a fixed 30% of the answers are the test set. For each training size ``n`` and seed,
+a coder is simulated working through the other answers in a random order (the seed's), coding
+each fully, until every code has at least ``n`` examples: frequent codes then have more, as in
+real projects. The engine is fitted on those examples alone (its decision threshold is chosen
+by cross-validation inside them) and scored on the whole test set, beside an NVivo-style
+baseline: a TF-IDF centroid per code, ranked by cosine similarity, its threshold chosen the same
+way.
+
+Measures, averaged over seeds: micro- and macro-F1 of the predicted label sets (each answer's
+top code plus any scoring at least the threshold), precision@1, recall@3 (the share of an
+answer's codes among its top three, averaged over answers), the expected calibration error of
+the top three offered (10 bins), and fit and predict times. Then speed: suggestions for a
+10,000-word transcript, a refit on 5,000 coded units, and the time to score one unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from qualcode.errors import InvalidInput
+from qualcode.nlp import CodeInfo, Example, TextUnit
+
+SPLIT_SEED = 20240601
+TEST_FRACTION = 0.3
+MIN_EXAMPLES = 100
+NOT_ANSWERED = "Labelling not possible"
+BARS = {5: (0.58, 0.40, 0.80), 20: (0.63, 0.50, 0.85), 50: (0.68, 0.56, 0.88)}
+Progress = Callable[[str], None]
+
+
+def default_csv() -> Path:
+    """``../shared/data/`` beside the project root (the data are not copied into the repo)."""
+    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / \
+        "nhs-fft-v6framework.csv"
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    question: str
+    codes: frozenset[int]  # indexes into the code list
+
+
+def load_answers(csv_path: Path, min_examples: int = MIN_EXAMPLES
+                 ) -> tuple[list[str], list[Answer]]:
+    """The codes with enough examples, and the answers carrying at least one of them."""
+    try:
+        with open(csv_path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header = list(reader.fieldnames or [])
+            rows = list(reader)
+    except OSError as exc:
+        raise InvalidInput(f"{csv_path}: cannot read the benchmark data ({exc.strerror})") from exc
+    if "Comment sentiment" not in header or "FFT answer" not in header:
+        raise InvalidInput(f"{csv_path}: not the NHS FFT framework file (no 'FFT answer' and "
+                           "'Comment sentiment' columns)")
+    columns = header[header.index("Comment sentiment") + 1 :]
+    raw: list[tuple[str, str, set[str]]] = []
+    for row in rows:
+        labels = {c for c in columns if (row.get(c) or "").strip() not in ("", "0", "0.0")}
+        text = (row.get("FFT answer") or "").strip()
+        if text and NOT_ANSWERED not in labels:
+            raw.append((text, " ".join((row.get("FFT question") or "").split()), labels))
+    counts = Counter(c for _, _, labels in raw for c in labels)
+    codes = [c for c in columns if c != NOT_ANSWERED and counts[c] >= min_examples]
+    index = {c: j for j, c in enumerate(codes)}
+    answers = [Answer(text, question, frozenset(index[c] for c in labels if c in index))
+               for text, question, labels in raw]
+    return codes, [a for a in answers if a.codes]
+
+
+def split(n: int) -> tuple[list[int], list[int]]:
+    """The fixed train/test split (test: 30%)."""
+    order = list(range(n))
+    random.Random(SPLIT_SEED).shuffle(order)
+    cut = int(round(TEST_FRACTION * n))
+    return sorted(order[cut:]), sorted(order[:cut])
+
+
+def coded_until(answers: Sequence[Answer], pool: Sequence[int], n_codes: int, per_code: int,
+                seed: int) -> list[int]:
+    """Answers a coder codes, in the seed's random order, until each code has ``per_code``."""
+    order = list(pool)
+    random.Random(seed).shuffle(order)
+    counts = [0] * n_codes
+    chosen: list[int] = []
+    for i in order:
+        if min(counts) >= per_code:
+            break
+        chosen.append(i)
+        for j in answers[i].codes:
+            counts[j] += 1
+    return chosen
+
+
+def examples_of(answers: Sequence[Answer], rows: Sequence[int]) -> list[Example]:
+    return [Example(answers[i].text, j + 1, True, document_id=i, context=answers[i].question)
+            for i in rows for j in sorted(answers[i].codes)]
+
+
+def units_of(answers: Sequence[Answer], rows: Sequence[int]) -> list[TextUnit]:
+    return [TextUnit(i, 0, len(answers[i].text), answers[i].text, "turn",
+                     context=answers[i].question) for i in rows]
+
+
+def label_matrix(answers: Sequence[Answer], rows: Sequence[int],
+                 n_codes: int) -> npt.NDArray[np.bool_]:
+    y = np.zeros((len(rows), n_codes), dtype=np.bool_)
+    for r, i in enumerate(rows):
+        y[r, sorted(answers[i].codes)] = True
+    return y
+
+
+def measures(scores: npt.NDArray[np.float64], threshold: float,
+             y: npt.NDArray[np.bool_]) -> dict[str, float]:
+    """Micro/macro-F1 of the label sets, precision@1, recall@3 and the ECE of the top 3."""
+    from sklearn.metrics import f1_score
+
+    from qualcode.nlp.calibration import expected_calibration_error
+
+    rows = np.arange(len(scores))
+    best = np.argmax(scores, axis=1)
+    predicted = scores >= threshold
+    predicted[rows, best] = True
+    top3 = np.argsort(-scores, axis=1, kind="stable")[:, :3]
+    hits3 = np.take_along_axis(y, top3, axis=1)
+    return {
+        "micro_f1": float(f1_score(y, predicted, average="micro", zero_division=0)),
+        "macro_f1": float(f1_score(y, predicted, average="macro", zero_division=0)),
+        "precision_at_1": float(y[rows, best].mean()),
+        "recall_at_3": float((hits3.sum(axis=1) / y.sum(axis=1)).mean()),
+        "ece": expected_calibration_error(np.take_along_axis(scores, top3, axis=1), hits3),
+    }
+
+
+class CentroidBaseline:
+    """NVivo-style: a TF-IDF centroid per code, ranked by cosine similarity."""
+
+    def __init__(self, texts: Sequence[str], y: npt.NDArray[np.bool_]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.preprocessing import normalize
+
+        self.vectorizer = TfidfVectorizer(sublinear_tf=True).fit(texts)
+        x = self.vectorizer.transform(texts)
+        self.centroids = normalize(np.asarray((x.T @ y.astype(np.float64)).T))
+
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        return np.asarray(self.vectorizer.transform(texts) @ self.centroids.T, dtype=np.float64)
+
+    @staticmethod
+    def threshold(texts: Sequence[str], y: npt.NDArray[np.bool_]) -> float:
+        """Chosen like the engine's: on 3-fold out-of-fold scores of the training answers."""
+        from sklearn.model_selection import KFold
+
+        from qualcode.nlp.calibration import choose_threshold
+
+        scores = np.zeros(y.shape)
+        for train, held in KFold(3, shuffle=True, random_state=0).split(texts):
+            model = CentroidBaseline([texts[i] for i in train], y[train])
+            scores[held] = model.scores([texts[i] for i in held])
+        return choose_threshold(scores, y.astype(np.int8), np.ones(y.shape, dtype=np.bool_))
+
+
+def _run(answers: Sequence[Answer], codes: Sequence[str], train: Sequence[int],
+         test: Sequence[int], size: int, seed: int) -> list[dict[str, Any]]:
+    from qualcode.nlp.engine import Engine
+
+    rows = coded_until(answers, train, len(codes), size, seed)
+    infos = [CodeInfo(j + 1, name, name) for j, name in enumerate(codes)]
+    y_test = label_matrix(answers, test, len(codes))
+    common = {"size": size, "seed": seed, "units": len(rows)}
+    started = time.perf_counter()
+    engine = Engine().fit(infos, examples_of(answers, rows), [])
+    fitted = time.perf_counter()
+    scores = engine.probabilities(units_of(answers, test))
+    done = time.perf_counter()
+    ours = {**common, "method": "qualcode", "threshold": engine.threshold,
+            **measures(scores, engine.threshold, y_test),
+            "fit_seconds": fitted - started, "predict_seconds": done - fitted}
+    texts = [answers[i].text for i in rows]
+    y_train = label_matrix(answers, rows, len(codes))
+    started = time.perf_counter()
+    baseline = CentroidBaseline(texts, y_train)
+    threshold = CentroidBaseline.threshold(texts, y_train)
+    fitted = time.perf_counter()
+    scores = baseline.scores([answers[i].text for i in test])
+    done = time.perf_counter()
+    theirs = {**common, "method": "nvivo-centroid", "threshold": threshold,
+              **measures(scores, threshold, y_test),
+              "fit_seconds": fitted - started, "predict_seconds": done - fitted}
+    return [ours, theirs]
+
+
+METRICS = ("micro_f1", "macro_f1", "precision_at_1", "recall_at_3", "ece", "fit_seconds",
+           "predict_seconds")
+
+
+def _summary(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for size in dict.fromkeys(r["size"] for r in runs):
+        for method in dict.fromkeys(r["method"] for r in runs):
+            group = [r for r in runs if r["size"] == size and r["method"] == method]
+            row: dict[str, Any] = {"size": size, "method": method,
+                                   "units": float(np.mean([r["units"] for r in group]))}
+            for metric in METRICS:
+                values = [r[metric] for r in group]
+                row[metric] = float(np.mean(values))
+                row[f"{metric}_sd"] = float(np.std(values))
+            out.append(row)
+    return out
+
+
+def _bars(summary: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in summary:
+        if row["method"] == "qualcode" and row["size"] in BARS:
+            micro, macro, recall = BARS[row["size"]]
+            out.append({"size": row["size"], "micro_f1": [row["micro_f1"], micro],
+                        "macro_f1": [row["macro_f1"], macro],
+                        "recall_at_3": [row["recall_at_3"], recall],
+                        "met": bool(row["micro_f1"] >= micro and row["macro_f1"] >= macro
+                                    and row["recall_at_3"] >= recall)})
+    return out
+
+
+def transcript(answers: Sequence[Answer], rows: Sequence[int], words: int = 10_000
+               ) -> tuple[str, list[Any]]:
+    """An interview of at least ``words`` words: each answer after its question."""
+    from qualcode.text.transcript import TurnData
+
+    lines: list[str] = []
+    turns: list[TurnData] = []
+    position = count = 0
+    for i in rows:
+        for speaker, said in (("Interviewer", answers[i].question), ("Respondent", answers[i].text)):
+            said = " ".join(said.split())
+            label = f"{speaker}: "
+            turns.append(TurnData(position + len(label), position + len(label) + len(said),
+                                  speaker, None, speaker == "Interviewer"))
+            lines.append(label + said)
+            position += len(label) + len(said) + 1
+            count += len(said.split())
+        if count >= words:
+            break
+    return "\n".join(lines), turns
+
+
+def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]
+          ) -> dict[str, float]:
+    """Seconds to suggest on a 10,000-word transcript, to refit on 5,000 coded units, and
+    milliseconds to score one unit."""
+    from qualcode.nlp.engine import Engine
+    from qualcode.nlp.units import make_units
+
+    infos = [CodeInfo(j + 1, name, name) for j, name in enumerate(codes)]
+    rows = random.Random(0).sample(range(len(answers)), min(5000, len(answers)))
+    started = time.perf_counter()
+    engine = Engine().fit(infos, examples_of(answers, rows), [])
+    refit = time.perf_counter() - started
+    text, turns = transcript(answers, test)
+    engine.suggest(make_units(text[:2000], turns[:4]))  # warm up the pipeline
+    started = time.perf_counter()
+    units = make_units(text, turns)
+    suggestions = engine.suggest(units)
+    document = time.perf_counter() - started
+    singles = units_of(answers, test[:100])
+    started = time.perf_counter()
+    for unit in singles:
+        engine.suggest([unit])
+    per_unit = (time.perf_counter() - started) / len(singles)
+    return {"refit_units": float(len(rows)), "refit_seconds": refit,
+            "transcript_words": float(len(text.split())), "transcript_units": float(len(units)),
+            "transcript_suggestions": float(len(suggestions)), "transcript_seconds": document,
+            "unit_milliseconds": per_unit * 1000}
+
+
+def run_suggest_bench(csv_path: Path | str | None = None, sizes: Sequence[int] = (5, 10, 20, 50),
+                      seeds: Sequence[int] = (0, 1, 2), *, with_speed: bool = True,
+                      progress: Progress | None = None) -> dict[str, Any]:
+    """The learning curve (ours beside the baseline) and the speed measures, as plain data."""
+    path = Path(csv_path) if csv_path is not None else default_csv()
+    codes, answers = load_answers(path)
+    train, test = split(len(answers))
+    runs: list[dict[str, Any]] = []
+    for size in sizes:
+        for seed in seeds:
+            runs.extend(_run(answers, codes, train, test, size, seed))
+            if progress:
+                ours = runs[-2]
+                progress(f"{size} per code, seed {seed}: {ours['units']} units, "
+                         f"micro-F1 {ours['micro_f1']:.3f}")
+    summary = _summary(runs)
+    result: dict[str, Any] = {
+        "data": {"path": str(path), "answers": len(answers), "codes": list(codes),
+                 "train": len(train), "test": len(test), "min_examples": MIN_EXAMPLES},
+        "sizes": list(sizes), "seeds": list(seeds), "runs": runs, "summary": summary,
+        "bars": _bars(summary)}
+    if with_speed:
+        result["speed"] = speed(answers, codes, test)
+    return result
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The result as a plain-text table (means over seeds, ± standard deviation)."""
+    data = result["data"]
+    lines = [f"NHS FFT v6 framework: {len(data['codes'])} codes with >= {data['min_examples']} "
+             f"examples, {data['answers']} answers, test {data['test']} (fixed 30%), "
+             f"seeds {', '.join(map(str, result['seeds']))}",
+             f"{'n/code':>6} {'units':>6}  {'method':<15}{'micro-F1':>13}{'macro-F1':>13}"
+             f"{'P@1':>13}{'R@3':>13}{'ECE':>13}{'fit s':>8}{'pred s':>8}"]
+    for row in result["summary"]:
+        cells = "".join(f"{row[m]:>8.3f}±{row[m + '_sd']:.2f}" for m in METRICS[:5])
+        lines.append(f"{row['size']:>6} {row['units']:>6.0f}  {row['method']:<15}{cells}"
+                     f"{row['fit_seconds']:>8.2f}{row['predict_seconds']:>8.2f}")
+    for bar in result["bars"]:
+        verdict = "met" if bar["met"] else "NOT met"
+        parts = ", ".join(f"{m} {bar[m][0]:.3f} (bar {bar[m][1]:.2f})"
+                          for m in ("micro_f1", "macro_f1", "recall_at_3"))
+        lines.append(f"bar at {bar['size']}/code: {verdict}: {parts}")
+    if "speed" in result:
+        s = result["speed"]
+        lines.append(f"speed: {s['transcript_words']:.0f}-word transcript "
+                     f"({s['transcript_units']:.0f} units) suggested in "
+                     f"{s['transcript_seconds']:.2f} s; refit on {s['refit_units']:.0f} coded "
+                     f"units {s['refit_seconds']:.1f} s; {s['unit_milliseconds']:.1f} ms per unit")
+    return "\n".join(lines)

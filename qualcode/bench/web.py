@@ -1,0 +1,288 @@
+"""``qualcode bench web``: simulated coders against the real server on loopback.
+
+Builds a scratch project (SQLite file or PostgreSQL database; by default 50 transcripts of
+5,000 words imported through the real import, 20 codings each, 100 codes, one account per
+coder), starts the production server in a subprocess — ``qualcode serve`` (waitress) or
+``gunicorn -w 4 'webui:create_app()'`` with ``QUALCODE_DATABASE_URL`` and
+``QUALCODE_SECRET_KEY`` — and runs the coders (:mod:`qualcode.bench.webclient`) for the given
+time, each in its own thread with its own session. Reports requests, errors and latency
+percentiles per kind of request, and the throughput; then checks that nothing was lost: the
+codings in the database are exactly those there before, plus every coding a coder was told was
+created, minus every one it removed.
+
+Targets (issue 9): no errors, p95 under 200 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from qualcode.bench import seeding
+from qualcode.bench.latency import Latency
+from qualcode.bench.scratch import scratch_database
+from qualcode.bench.webclient import MIX, BenchDocument, Coder, Tally
+from qualcode.db.engine import make_engine, make_sessionmaker
+from qualcode.db.migrate import upgrade
+from qualcode.errors import QualcodeError
+from qualcode.models import Coding, Document, Turn
+from qualcode.text.spans import Utf16Index
+
+SERVERS = ("waitress", "gunicorn")
+GUNICORN_WORKERS = 4
+WAITRESS_THREADS = 8
+STARTUP_SECONDS = 90
+P95_TARGET_MS = 200
+
+
+class ServerFailed(QualcodeError):
+    """The server under test did not start or died during the benchmark."""
+
+
+@dataclass
+class WebBench:
+    backend: str
+    server: str
+    server_concurrency: str
+    coders: int
+    seconds: float
+    think_seconds: float
+    documents: int
+    requests: int
+    errors: int
+    throughput_per_second: float
+    overall: Latency
+    kinds: dict[str, Latency]
+    kind_errors: dict[str, int]
+    sign_in: Latency
+    error_samples: list[str]
+    codings_before: int
+    codings_after: int
+    codings_created: int
+    codings_removed: int
+    cpus: int
+
+    @property
+    def lost(self) -> int:
+        """Codings the server confirmed but the database does not hold (or vice versa)."""
+        return (
+            self.codings_before + self.codings_created - self.codings_removed - self.codings_after
+        )
+
+    @property
+    def passed(self) -> bool:
+        return self.errors == 0 and self.lost == 0 and self.overall.p95_ms < P95_TARGET_MS
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.update(lost=self.lost, passed=self.passed, p95_target_ms=P95_TARGET_MS)
+        return out
+
+    def table(self) -> str:
+        head = (
+            f"{'request':<10} {'count':>7} {'errors':>6} {'p50':>7} {'p95':>7} {'p99':>7} "
+            f"{'max':>7}"
+        )
+
+        def line(kind: str, lat: Latency, errors: int) -> str:
+            return (
+                f"{kind:<10} {lat.count:>7} {errors:>6} {lat.p50_ms:>7.1f} {lat.p95_ms:>7.1f} "
+                f"{lat.p99_ms:>7.1f} {lat.max_ms:>7.1f}"
+            )
+
+        rows = [line(kind, lat, self.kind_errors.get(kind, 0)) for kind, lat in self.kinds.items()]
+        verdict = "ok" if self.passed else "MISSED"
+        return "\n".join(
+            [
+                f"{self.server} ({self.server_concurrency}) + {self.backend}: {self.coders} coders "
+                f"for {self.seconds:.0f} s, think time ~{self.think_seconds:g} s, "
+                f"{self.documents} documents, {self.cpus} CPUs",
+                head + "   (ms)",
+                "-" * len(head),
+                *rows,
+                line("all", self.overall, self.errors),
+                line("sign-in", self.sign_in, self.kind_errors.get("sign_in", 0)),
+                f"throughput {self.throughput_per_second:.1f} requests/s; errors {self.errors}; "
+                f"codings {self.codings_before} before, +{self.codings_created} "
+                f"-{self.codings_removed}, {self.codings_after} after (lost {self.lost}); "
+                f"p95 target {P95_TARGET_MS} ms: {verdict}",
+                *(f"  error: {sample}" for sample in self.error_samples),
+            ]
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _server_command(server: str, url: str, port: int) -> list[str]:
+    if server == "waitress":
+        return [sys.executable, "-m", "qualcode", "--database", url, "serve", "--port", str(port),
+                "--threads", str(WAITRESS_THREADS)]  # fmt: skip
+    return [sys.executable, "-m", "gunicorn", "-w", str(GUNICORN_WORKERS), "-b",
+            f"127.0.0.1:{port}", "--log-level", "warning", "webui:create_app()"]  # fmt: skip
+
+
+def start_server(server: str, url: str, log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start the server in a subprocess and wait until it answers; returns it and its port."""
+    if server not in SERVERS:
+        raise ServerFailed(f"unknown server {server!r}: use {' or '.join(SERVERS)}")
+    port = _free_port()
+    env = {**os.environ, "QUALCODE_DATABASE_URL": url,
+           "QUALCODE_SECRET_KEY": secrets.token_hex(32)}  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(_server_command(server, url, port), env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-800:]
+            raise ServerFailed(
+                f"the {server} server exited with status {process.returncode}: {tail}"
+            )
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+                if answer.status == 200:
+                    return process, port
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.3)
+    stop_server(process)
+    raise ServerFailed(f"the {server} server did not answer within {STARTUP_SECONDS} s")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _documents(factory: Any, project_id: int) -> list[BenchDocument]:
+    with factory() as session:
+        docs = session.execute(
+            select(Document.id, Document.text).where(Document.project_id == project_id)
+        ).all()
+        turns: dict[int, list[tuple[int, int]]] = {}
+        for document_id, start, end in session.execute(
+            select(Turn.document_id, Turn.start, Turn.end).where(
+                Turn.is_interviewer.is_(False), Turn.end - Turn.start > 40
+            )
+        ):
+            turns.setdefault(document_id, []).append((start, end))
+    return [BenchDocument(d, Utf16Index(text), tuple(turns[d])) for d, text in docs if d in turns]
+
+
+def _codings(factory: Any) -> tuple[int, int]:
+    """How many codings there are, and the highest id."""
+    with factory() as session:
+        count, top = session.execute(select(func.count(), func.max(Coding.id))).one()
+        return int(count), int(top or 0)
+
+
+def run(
+    coders: int = 20,
+    seconds: float = 60.0,
+    *,
+    backend: str = "sqlite",
+    server: str = "waitress",
+    documents: int = 50,
+    words: int = 5000,
+    per_document: int = 20,
+    think: float = 0.5,
+    seed: int = 0,
+    report: Any = None,
+) -> WebBench:
+    say = report or (lambda _message: None)
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(backend, Path(tmp)) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        factory = make_sessionmaker(engine)
+        say(f"building the project: {documents} documents, {coders} coders")
+        bench = seeding.create_project(factory, coders=coders, codes=100, passwords=True)
+        corpus = seeding.write_transcripts(Path(tmp) / "corpus", documents, words=words, seed=seed)
+        seeding.import_transcripts(factory, bench, corpus)
+        with factory() as session:
+            ids = seeding.document_ids(session, bench.project_id)
+        seeding.bulk_code_documents(factory, bench, ids, per_document=per_document, seed=seed)
+        docs = _documents(factory, bench.project_id)
+        before, top = _codings(factory)
+        say(f"starting {server} on {backend}")
+        process, port = start_server(server, url, Path(tmp) / "server.log")
+        tally = Tally()
+        try:
+            start = time.monotonic() + 0.5
+            deadline = start + seconds
+            threads = [
+                threading.Thread(
+                    target=Coder(
+                        port,
+                        bench.slug,
+                        name,
+                        seeding.PASSWORD,
+                        bench.code_ids,
+                        docs,
+                        tally,
+                        think=think,
+                        seed=seed * 1000 + i,
+                    ).run,
+                    args=(start + i * min(1.0, seconds / 10) / coders, deadline),
+                    daemon=True,
+                )  # fmt: skip
+                for i, name in enumerate(bench.usernames)
+            ]
+            say(f"{coders} coders at work for {seconds:g} s")
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=seconds + 120)
+            elapsed = time.monotonic() - start
+            if process.poll() is not None:
+                raise ServerFailed(f"the {server} server died during the benchmark")
+        finally:
+            stop_server(process)
+        after, _ = _codings(factory)
+        created = {i for i in tally.created if i > top}  # not an existing coding returned again
+        engine.dispose()
+    return _result(tally, backend=backend, server=server, coders=coders, seconds=elapsed,
+                   think=think, documents=len(docs), before=before, after=after,
+                   created=len(created))  # fmt: skip
+
+
+def _result(
+    tally: Tally, *, backend: str, server: str, coders: int, seconds: float, think: float,
+    documents: int, before: int, after: int, created: int,
+) -> WebBench:  # fmt: skip
+    kinds = [kind for kind, _ in MIX if kind in tally.times]
+    mix = [t for kind in kinds for t in tally.times[kind]]
+    errors = sum(n for kind, n in tally.errors.items() if kind != "sign_in")
+    concurrency = (f"{WAITRESS_THREADS} threads" if server == "waitress"
+                   else f"{GUNICORN_WORKERS} workers")  # fmt: skip
+    return WebBench(
+        backend=backend, server=server, server_concurrency=concurrency, coders=coders,
+        seconds=round(seconds, 1), think_seconds=think, documents=documents,
+        requests=len(mix), errors=errors + tally.errors.get("sign_in", 0),
+        throughput_per_second=round(len(mix) / seconds, 1) if seconds else 0.0,
+        overall=Latency.of(mix), kinds={kind: Latency.of(tally.times[kind]) for kind in kinds},
+        kind_errors=dict(tally.errors), sign_in=Latency.of(tally.times.get("sign_in", [])),
+        error_samples=list(tally.samples), codings_before=before, codings_after=after,
+        codings_created=created, codings_removed=len(tally.removed),
+        cpus=os.cpu_count() or 1,
+    )  # fmt: skip

@@ -1,0 +1,151 @@
+"""The learned classifier: one class-balanced logistic regression per code (one-vs-rest).
+
+Each code's model sees only the rows where that code's label is known (``TrainingSet.known``),
+so a rejected suggestion teaches its own code and nothing else. Class-balanced weights keep a
+code with five examples from being drowned by the hundreds of passages coded otherwise;
+the engine's calibrator turns the raw decision values into probabilities.
+
+The models are fitted by stochastic gradient descent (``SGDClassifier``, log loss, a fixed
+number of epochs and ``random_state=0``): the same answers as an exact solver to the second
+decimal on our benchmark, in a fraction of the time, which keeps a full refit of a project with
+thousands of coded passages within seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.linear_model import SGDClassifier
+
+from qualcode.nlp import CodeInfo, Decision, Example, Suggestion, TextUnit
+from qualcode.nlp.dataset import TrainingSet, build_training_set
+from qualcode.nlp.features import CONTEXT_PREFIX, Featurizer, Passages
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+EPOCHS = 20
+REGULARISATION = 0.1  # alpha times the number of rows: weaker as a project's examples grow
+
+
+class LinearModels:
+    """Per-code linear models over a feature matrix; codes with no positives get none."""
+
+    def __init__(self) -> None:
+        self.coef = np.zeros((0, 0), dtype=np.float64)
+        self.intercept = np.zeros(0, dtype=np.float64)
+        self.fitted = np.zeros(0, dtype=np.bool_)
+
+    def fit(self, x: sparse.csr_matrix, y: npt.NDArray[np.int8],
+            known: npt.NDArray[np.bool_]) -> LinearModels:
+        n_codes = y.shape[1]
+        self.coef = np.zeros((n_codes, x.shape[1]), dtype=np.float64)
+        self.intercept = np.zeros(n_codes, dtype=np.float64)
+        self.fitted = np.zeros(n_codes, dtype=np.bool_)
+        for j in range(n_codes):
+            rows = np.flatnonzero(known[:, j])
+            labels = y[rows, j]
+            if labels.size == 0 or labels.min() == labels.max():
+                continue
+            model = SGDClassifier(loss="log_loss", alpha=REGULARISATION / len(rows),
+                                  class_weight="balanced", max_iter=EPOCHS, tol=None,
+                                  random_state=0)
+            model.fit(x[rows], labels)
+            self.coef[j] = model.coef_[0]
+            self.intercept[j] = model.intercept_[0]
+            self.fitted[j] = True
+        return self
+
+    def decision(self, x: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+        """Decision values (log-odds under balanced classes); 0 for codes without a model."""
+        scores = np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
+        scores[:, ~self.fitted] = 0.0
+        return scores
+
+    def top_words(self, row: sparse.csr_matrix, j: int, names: npt.NDArray[np.str_],
+                  shown: npt.NDArray[np.bool_], limit: int = 5) -> tuple[list[str], bool]:
+        """The word features that pushed code ``j``'s score up most for one passage, and
+        whether the question asked was among them; only features marked ``shown`` (not
+        stop words alone) are named."""
+        if not self.fitted[j]:
+            return [], False
+        mask = row.indices < len(names)
+        mask[mask] = shown[row.indices[mask]]
+        idx = row.indices[mask]
+        contributions = row.data[mask] * self.coef[j, idx]
+        order = np.argsort(-contributions)
+        words: list[str] = []
+        asked = False
+        for k in order[: limit * 3]:
+            if contributions[k] <= 0:
+                break
+            name = str(names[idx[k]])
+            if name.startswith(CONTEXT_PREFIX):
+                asked = True
+            elif len(words) < limit:
+                words.append(name)
+        return words, asked
+
+
+def informative(names: npt.NDArray[np.str_], nlp: Language) -> npt.NDArray[np.bool_]:
+    """Which word features are worth showing a coder: not made of stop words alone."""
+    stop = nlp.Defaults.stop_words
+    return np.array([not all(w.removeprefix(CONTEXT_PREFIX) in stop for w in name.split())
+                     for name in names], dtype=np.bool_)
+
+
+class ClassifierSuggester:
+    """The classifier on its own, as a :class:`~qualcode.nlp.Suggester` (the engine blends it
+    with the others; this is for inspecting it alone)."""
+
+    name = "classifier"
+
+    def __init__(self, codes: Sequence[CodeInfo], examples: Sequence[Example] = (),
+                 nlp: Language | None = None) -> None:
+        from qualcode.nlp.pipeline import build_nlp
+
+        self.codes = list(codes)
+        self.nlp = nlp or build_nlp()
+        self.examples = list(examples)
+        self._fit()
+
+    def _fit(self) -> None:
+        from qualcode.nlp.pipeline import lemmatise
+
+        self.data: TrainingSet = build_training_set([c.id for c in self.codes], self.examples)
+        passages = Passages(lemmatise(self.nlp, self.data.texts),
+                            lemmatise(self.nlp, self.data.contexts))
+        self.features = Featurizer().fit(passages)
+        self.models = LinearModels().fit(self.features.transform(passages), self.data.y,
+                                         self.data.known)
+
+    def suggest(self, units: Sequence[TextUnit]) -> Iterable[Suggestion]:
+        from qualcode.nlp.pipeline import lemmatise
+
+        if not units:
+            return
+        passages = Passages(lemmatise(self.nlp, [u.text for u in units]),
+                            lemmatise(self.nlp, [u.context for u in units]))
+        x = self.features.transform(passages)
+        scores = 1.0 / (1.0 + np.exp(-self.models.decision(x)))
+        names = self.features.word_names()
+        shown = informative(names, self.nlp)
+        for i, unit in enumerate(units):
+            j = int(np.argmax(np.where(self.models.fitted, scores[i], -1.0)))
+            if not self.models.fitted[j]:
+                continue
+            words, _ = self.models.top_words(x[i], j, names, shown)
+            yield Suggestion(unit.document_id, unit.start, unit.end, unit.text,
+                             self.codes[j].id, float(scores[i, j]), "uncalibrated",
+                             self.name, {"words": words}, "")
+
+    def update(self, decisions: Sequence[Decision]) -> None:
+        """Learn from decisions that carry their passage's text, then refit."""
+        added = [Example(d.text, d.code_id, d.accepted) for d in decisions if d.text.strip()]
+        if added:
+            self.examples.extend(added)
+            self._fit()

@@ -1,0 +1,313 @@
+"""The suggestion engine: fit the suggesters, blend and calibrate them, rank, dedupe, explain.
+
+::
+
+    engine = Engine().fit(codes, examples, decisions)        # seconds, off the request path
+    found = engine.suggest(units, existing={code_id: [Span(...)]}, top_k=3)
+
+``fit`` learns, from the examples only (never from unreviewed suggestions): the codebook rules'
+track records (from the decisions), the classifier, the similarity index, and, on out-of-fold
+predictions of the first three, the calibrated blend and the decision threshold. ``suggest``
+offers each unit its ``top_k`` codes (never one the coder already applied to an overlapping
+span), best first, each with a probability, a confidence label, the suggester that weighed
+most and a rationale a coder can check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from qualcode.errors import InvalidInput
+from qualcode.nlp import CodeInfo, Decision, Example, Suggestion, TextUnit
+from qualcode.nlp.calibration import (
+    CALIBRATED_AT,
+    Calibrator,
+    Evidence,
+    choose_threshold,
+    confidence,
+    strength_of,
+)
+from qualcode.nlp.classifier import LinearModels, informative
+from qualcode.nlp.dataset import TrainingSet, build_training_set
+from qualcode.nlp.features import Featurizer, Passages
+from qualcode.nlp.pipeline import build_nlp, lemma_tokens
+from qualcode.nlp.rules import RuleSet
+from qualcode.nlp.similarity import Similarity
+from qualcode.text.spans import Span
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+ENGINE_VERSION = "1"  # bump when a change makes stored models or their scores incompatible
+FOLDS = 3
+MIN_ROWS_TO_CALIBRATE = 12  # coded passages needed before the blend is learnt from data
+MIN_POSITIVES_TO_CALIBRATE = 8
+NEAREST_CHARS = 300  # how much of the nearest coded example a rationale quotes
+
+
+@dataclass
+class RuleEvidence:
+    hit: npt.NDArray[np.bool_]
+    logit: npt.NDArray[np.float64]
+    best: npt.NDArray[np.int64]  # index of the best matching rule, -1 if none
+
+
+@dataclass
+class Scored:
+    units: Sequence[TextUnit]
+    x: sparse.csr_matrix
+    evidence: Evidence
+    nearest: npt.NDArray[np.int64]
+    rules: RuleEvidence
+    probabilities: npt.NDArray[np.float64]
+
+
+class Engine:
+    """A project's fitted suggestion engine (plain data in, suggestions out)."""
+
+    def __init__(self, pipeline: str | None = None) -> None:
+        self.pipeline = pipeline
+        self.codes: list[CodeInfo] = []
+        self.model_version = f"{ENGINE_VERSION}-unfitted"
+        self.threshold = 0.5
+        self.evidence_counts = np.zeros(0, dtype=np.int64)
+        self._nlp: Language | None = None
+
+    # -- pickling (store.py): the spaCy pipeline is rebuilt, never stored --------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_nlp"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = build_nlp(self.pipeline)
+        return self._nlp
+
+    @property
+    def code_ids(self) -> list[int]:
+        return [c.id for c in self.codes]
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, codes: Sequence[CodeInfo], examples: Sequence[Example],
+            decisions: Sequence[Decision] = ()) -> Engine:
+        """Learn from the project's codes, examples and decisions; returns ``self``."""
+        self.codes = list(codes)
+        self.model_version = f"{ENGINE_VERSION}-{_digest(self.codes, examples, decisions)}"
+        data = build_training_set(self.code_ids, examples)
+        docs = list(self.nlp.pipe(data.texts, batch_size=256))
+        passages = Passages([" ".join(lemma_tokens(d)) for d in docs],
+                            self._lemmas(data.contexts))
+        described = Passages(self._lemmas([c.description() for c in self.codes]),
+                             [""] * len(self.codes))
+        self.rules = RuleSet(self.codes)
+        self.rules.update(decisions)
+        decided = np.array([sum(1 for d in decisions if d.code_id == c.id) for c in self.codes],
+                           dtype=np.int64)
+        positives = data.positives()
+        self.evidence_counts = positives + decided
+        self.features = Featurizer().fit(Passages([*passages.lemmas, *described.lemmas],
+                                                  [*passages.contexts, *described.contexts]))
+        self.word_names = self.features.word_names()
+        self.shown_words = informative(self.word_names, self.nlp)
+        x = self.features.transform(passages)
+        self.definitions = self.features.transform(described)
+        rules = self._rule_evidence(docs)
+        self.calibrator = Calibrator(len(self.codes))
+        self.threshold = 0.5
+        if len(data) >= MIN_ROWS_TO_CALIBRATE and positives.sum() >= MIN_POSITIVES_TO_CALIBRATE:
+            self._calibrate(data, x, rules)
+        self.models = LinearModels().fit(x, data.y, data.known)
+        self.similarity = Similarity(self.definitions, x, data)
+        self.strength = strength_of(positives)
+        self.example_texts = [t[:NEAREST_CHARS] for t in data.texts]
+        self.example_documents = list(data.document_ids)
+        return self
+
+    def _calibrate(self, data: TrainingSet, x: sparse.csr_matrix, rules: RuleEvidence) -> None:
+        """Fit the blend and the threshold on out-of-fold evidence."""
+        from sklearn.model_selection import KFold
+
+        chunks: list[Evidence] = []
+        order: list[npt.NDArray[np.intp]] = []
+        for train, held in KFold(FOLDS, shuffle=True, random_state=0).split(data.texts):
+            subset = data.subset(train)
+            models = LinearModels().fit(x[train], subset.y, subset.known)
+            similarity = Similarity(self.definitions, x[train], subset)
+            held_rules = RuleEvidence(rules.hit[held], rules.logit[held], rules.best[held])
+            found, _ = _evidence(x[held], models, similarity, held_rules,
+                                 strength_of(subset.positives()))
+            chunks.append(found)
+            order.append(held)
+        rows = np.concatenate(order)
+        evidence = Evidence(*(np.concatenate([getattr(c, name) for c in chunks])
+                              for name in ("classifier", "definition", "positive", "negative",
+                                           "rule", "rule_logit")),
+                            strength=strength_of(data.positives()))
+        y, known = data.y[rows], data.known[rows]
+        own = self.evidence_counts >= CALIBRATED_AT
+        self.calibrator.fit(evidence, y, known, own)
+        self.threshold = choose_threshold(self.calibrator.probabilities(evidence), y, known)
+
+    # -- scoring ----------------------------------------------------------------------------
+    def _lemmas(self, texts: Sequence[str]) -> list[str]:
+        """Lemmas of texts that repeat a lot (contexts), each distinct one analysed once."""
+        distinct = list(dict.fromkeys(texts))
+        lemmas = {t: " ".join(lemma_tokens(d))
+                  for t, d in zip(distinct, self.nlp.pipe(distinct, batch_size=256), strict=True)}
+        return [lemmas[t] for t in texts]
+
+    def _rule_evidence(self, docs: Sequence[Doc]) -> RuleEvidence:
+        n, k = len(docs), len(self.codes)
+        column = {code_id: j for j, code_id in enumerate(self.code_ids)}
+        hit = np.zeros((n, k), dtype=np.bool_)
+        logit = np.zeros((n, k))
+        best = np.full((n, k), -1, dtype=np.int64)
+        for i, matches in enumerate(self.rules.match(self.nlp, docs)):
+            for m in matches:
+                rule = self.rules.rules[m.rule]
+                j = column[rule.code_id]
+                p = rule.precision
+                if not hit[i, j] or p > self.rules.rules[best[i, j]].precision:
+                    hit[i, j], best[i, j], logit[i, j] = True, m.rule, np.log(p / (1 - p))
+        return RuleEvidence(hit, logit, best)
+
+    def score(self, units: Sequence[TextUnit]) -> Scored:
+        """Every code's probability for every unit, with the evidence behind it."""
+        docs = list(self.nlp.pipe((u.text for u in units), batch_size=256))
+        passages = Passages([" ".join(lemma_tokens(d)) for d in docs],
+                            self._lemmas([u.context for u in units]))
+        x = self.features.transform(passages)
+        rules = self._rule_evidence(docs)
+        evidence, nearest = _evidence(x, self.models, self.similarity, rules, self.strength)
+        return Scored(units, x, evidence, nearest, rules,
+                      self.calibrator.probabilities(evidence))
+
+    def probabilities(self, units: Sequence[TextUnit]) -> npt.NDArray[np.float64]:
+        """A (units x codes) array of probabilities, columns in ``code_ids`` order."""
+        if not units or not self.codes:
+            return np.zeros((len(units), len(self.codes)))
+        return self.score(units).probabilities
+
+    def predict(self, units: Sequence[TextUnit]) -> list[list[int]]:
+        """The codes each unit would be given: its best code and any above the threshold."""
+        p = self.probabilities(units)
+        out = []
+        for row in p:
+            chosen = {int(np.argmax(row))} | set(np.flatnonzero(row >= self.threshold).tolist())
+            out.append([self.codes[j].id for j in sorted(chosen, key=lambda j: -row[j])])
+        return out if self.codes else [[] for _ in units]
+
+    def suggest(self, units: Sequence[TextUnit],
+                existing: Mapping[int, Sequence[Span]] | None = None,
+                top_k: int = 3) -> list[Suggestion]:
+        """Each unit's ``top_k`` codes, best first, leaving out any code already applied to a
+        span overlapping the unit (``existing``: code id -> spans in the units' document)."""
+        units = _distinct(units)
+        if existing and len({u.document_id for u in units}) > 1:
+            raise InvalidInput("existing codings can only be given for one document at a time")
+        if not units or not self.codes:
+            return []
+        scored = self.score(units)
+        taken = {code_id: list(spans) for code_id, spans in (existing or {}).items()}
+        out: list[Suggestion] = []
+        for i, unit in enumerate(units):
+            span = Span(unit.start, unit.end)
+            offered = 0
+            for j in np.argsort(-scored.probabilities[i], kind="stable"):
+                if offered == top_k:
+                    break
+                if any(span.overlaps(s) for s in taken.get(self.codes[j].id, ())):
+                    continue
+                out.append(self._suggestion(scored, i, int(j)))
+                offered += 1
+        return out
+
+    # -- explaining -------------------------------------------------------------------------
+    def _suggestion(self, scored: Scored, i: int, j: int) -> Suggestion:
+        unit = scored.units[i]
+        p = float(scored.probabilities[i, j])
+        calibrated = bool(self.calibrator.fitted and self.calibrator.own[j])
+        rationale: dict[str, Any] = {"evidence": int(self.evidence_counts[j]),
+                                     "calibrated": calibrated}
+        rule = int(scored.rules.best[i, j])
+        if rule >= 0:
+            rationale["rule"] = self.rules.rules[rule].rationale()
+        words, asked = self.models.top_words(scored.x[i], j, self.word_names,
+                                              self.shown_words)
+        if words:
+            rationale["words"] = words
+        if asked and unit.context:
+            rationale["question"] = unit.context
+        row = int(scored.nearest[i, j])
+        if row >= 0:
+            rationale["nearest"] = {"text": self.example_texts[row],
+                                    "document_id": self.example_documents[row],
+                                    "similarity": round(float(scored.evidence.positive[i, j]), 3)}
+        definition = float(scored.evidence.definition[i, j])
+        if definition > 0:
+            rationale["definition"] = round(definition, 3)
+        parts = self.calibrator.contributions(scored.evidence, i, j)
+        method = max(parts, key=lambda name: parts[name])
+        return Suggestion(unit.document_id, unit.start, unit.end, unit.text, self.codes[j].id,
+                          round(p, 4), confidence(p, calibrated), method, rationale,
+                          self.model_version)
+
+    # -- storage ----------------------------------------------------------------------------
+    def save(self, path: Path) -> Path:
+        """Write the fitted engine into the directory ``path`` (see ``store``)."""
+        from qualcode.nlp import store
+
+        return store.save(self, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Engine:
+        """The engine stored in directory ``path``; raises ``store.ModelUnavailable``."""
+        from qualcode.nlp import store
+
+        return store.load_or_raise(path)
+
+
+def _evidence(x: sparse.csr_matrix, models: LinearModels, similarity: Similarity,
+              rules: RuleEvidence, strength: npt.NDArray[np.float64]
+              ) -> tuple[Evidence, npt.NDArray[np.int64]]:
+    found = similarity.scores(x)
+    return Evidence(models.decision(x), found.definition, found.positive, found.negative,
+                    rules.hit, rules.logit, strength), found.nearest
+
+
+def _distinct(units: Sequence[TextUnit]) -> list[TextUnit]:
+    seen: set[tuple[int, int, int]] = set()
+    out = []
+    for unit in units:
+        key = (unit.document_id, unit.start, unit.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(unit)
+    return out
+
+
+def _digest(codes: Sequence[CodeInfo], examples: Sequence[Example],
+            decisions: Sequence[Decision]) -> str:
+    """A short hash of everything a fit depends on (same data, same version)."""
+    sha = hashlib.sha256()
+    for part in (*((c.id, c.path, c.name, c.definition, c.inclusion, c.exclusion,
+                    c.typical_example, c.atypical_example, tuple(c.keywords)) for c in codes),
+                 *((e.text, e.code_id, e.positive, e.document_id, e.context) for e in examples),
+                 *((d.code_id, d.accepted, str((d.rationale or {}).get("rule"))) for d in decisions)):
+        sha.update(repr(part).encode())
+        sha.update(b"\x00")
+    return sha.hexdigest()[:12]
