@@ -55,26 +55,31 @@ class ReportBench:
         return min(self.total_seconds)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "best_total_seconds": self.best_total,
-                "target_seconds": TARGET_SECONDS}
+        return {
+            **asdict(self),
+            "best_total_seconds": self.best_total,
+            "target_seconds": TARGET_SECONDS,
+        }
 
     def table(self) -> str:
         def runs(values: list[float]) -> str:
             return ", ".join(f"{v:.2f}" for v in values)
 
         verdict = "under" if self.best_total < TARGET_SECONDS else "OVER"
-        return "\n".join([
-            f"scratch project: {self.codings:,} codings, 50 cases, 500 documents "
-            f"(built in {self.build_seconds:.1f} s)",
-            f"chapter pack: {self.codes_in_chapter} codes, {self.quotes:,} quotes "
-            f"({self.pinned} pinned), {self.charts} charts, {self.paragraphs:,} paragraphs, "
-            f"{self.docx_bytes / 1024:,.0f} KB; agreement over {self.agreement_documents} "
-            "double-coded documents",
-            f"gather (s):  {runs(self.gather_seconds)}",
-            f"render (s):  {runs(self.render_seconds)}",
-            f"total (s):   {runs(self.total_seconds)}  best {self.best_total:.2f} s, "
-            f"{verdict} the {TARGET_SECONDS:.0f} s target",
-        ])
+        return "\n".join(
+            [
+                f"scratch project: {self.codings:,} codings, 50 cases, 500 documents "
+                f"(built in {self.build_seconds:.1f} s)",
+                f"chapter pack: {self.codes_in_chapter} codes, {self.quotes:,} quotes "
+                f"({self.pinned} pinned), {self.charts} charts, {self.paragraphs:,} paragraphs, "
+                f"{self.docx_bytes / 1024:,.0f} KB; agreement over {self.agreement_documents} "
+                "double-coded documents",
+                f"gather (s):  {runs(self.gather_seconds)}",
+                f"render (s):  {runs(self.render_seconds)}",
+                f"total (s):   {runs(self.total_seconds)}  best {self.best_total:.2f} s, "
+                f"{verdict} the {TARGET_SECONDS:.0f} s target",
+            ]
+        )
 
 
 def prepare(session: Session, codings: int, quotes: int, seed: int = 0) -> tuple[Project, int]:
@@ -84,31 +89,64 @@ def prepare(session: Session, codings: int, quotes: int, seed: int = 0) -> tuple
     for user in session.scalars(select(User).where(User.username.in_(("alice", "bob")))):
         session.add(Membership(project_id=project.id, user_id=user.id, role=Role.CODER))
     session.flush()
-    leaves = list(session.scalars(select(Code).where(
-        Code.project_id == project.id, Code.parent_id.is_not(None)).order_by(Code.id)))
+    leaves = list(
+        session.scalars(
+            select(Code)
+            .where(Code.project_id == project.id, Code.parent_id.is_not(None))
+            .order_by(Code.id)
+        )
+    )
     wanted = min(len(leaves), math.ceil(max(quotes - PINS, 1) / (PER_CASE * CASES)))
     chosen = leaves[:wanted]
-    chapter = chapters.add_chapter(session, project, number="4", title="Implementation",
-                                   user_id=None)
+    chapter = chapters.add_chapter(
+        session, project, number="4", title="Implementation", user_id=None
+    )
     half = (len(chosen) + 1) // 2
     sections = [
-        chapters.add_section(session, chapter, number="4.1", title="Barriers to improvement",
-                             code_ids=[c.id for c in chosen[:half]], user_id=None),
-        chapters.add_section(session, chapter, number="4.2", title="Incentives and enablers",
-                             code_ids=[c.id for c in chosen[half:]], user_id=None),
+        chapters.add_section(
+            session,
+            chapter,
+            number="4.1",
+            title="Barriers to improvement",
+            code_ids=[c.id for c in chosen[:half]],
+            user_id=None,
+        ),
+        chapters.add_section(
+            session,
+            chapter,
+            number="4.2",
+            title="Incentives and enablers",
+            code_ids=[c.id for c in chosen[half:]],
+            user_id=None,
+        ),
     ]
     code_section = {c.id: sections[0] if i < half else sections[1] for i, c in enumerate(chosen)}
-    candidates = session.scalars(select(Coding).where(Coding.code_id.in_(list(code_section)))
-                                 .order_by(Coding.id).limit(PINS * 40)).all()
+    candidates = session.scalars(
+        select(Coding)
+        .where(Coding.code_id.in_(list(code_section)))
+        .order_by(Coding.id)
+        .limit(PINS * 40)
+    ).all()
     for coding in candidates[::40][:PINS]:
-        chapters.pin_quote(session, project, coding_id=coding.id,
-                           section=code_section[coding.code_id], note="benchmark pin",
-                           user_id=None)
+        chapters.pin_quote(
+            session,
+            project,
+            coding_id=coding.id,
+            section=code_section[coding.code_id],
+            note="benchmark pin",
+            user_id=None,
+        )
     return project, len(chosen)
 
 
-def run(codings: int = 200_000, *, quotes: int = 2_000, seed: int = 0, repeat: int = 2,
-        directory: Path | None = None) -> ReportBench:
+def run(
+    codings: int = 200_000,
+    *,
+    quotes: int = 2_000,
+    seed: int = 0,
+    repeat: int = 2,
+    directory: Path | None = None,
+) -> ReportBench:
     import docx
 
     from qualcode.reports.docx_report import render_bytes
@@ -143,8 +181,16 @@ def run(codings: int = 200_000, *, quotes: int = 2_000, seed: int = 0, repeat: i
     document = docx.Document(io.BytesIO(blob))
     agreement = data.cover.agreement
     return ReportBench(
-        codings=codings, codes_in_chapter=codes, build_seconds=round(build_seconds, 1),
-        quotes=len(data.quotes), pinned=sum(1 for q in data.quotes if q.note),
-        charts=len(document.inline_shapes), paragraphs=len(document.paragraphs),
-        docx_bytes=len(blob), gather_seconds=gathers, render_seconds=renders,
-        total_seconds=totals, agreement_documents=agreement.documents if agreement else 0)
+        codings=codings,
+        codes_in_chapter=codes,
+        build_seconds=round(build_seconds, 1),
+        quotes=len(data.quotes),
+        pinned=sum(1 for q in data.quotes if q.note),
+        charts=len(document.inline_shapes),
+        paragraphs=len(document.paragraphs),
+        docx_bytes=len(blob),
+        gather_seconds=gathers,
+        render_seconds=renders,
+        total_seconds=totals,
+        agreement_documents=agreement.documents if agreement else 0,
+    )

@@ -9,12 +9,27 @@ from qualcode.cli.context import echo_json
 
 
 @bench.command("report")
-@click.option("--codings", type=click.IntRange(min=10_000), default=200_000, show_default=True,
-              help="Codings in the generated project (100 codes, 50 cases, 500 documents).")
-@click.option("--quotes", type=click.IntRange(min=100), default=2_000, show_default=True,
-              help="About how many quotes the chapter pack should hold.")
-@click.option("--repeat", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Times to gather and write the pack (the best is reported).")
+@click.option(
+    "--codings",
+    type=click.IntRange(min=10_000),
+    default=200_000,
+    show_default=True,
+    help="Codings in the generated project (100 codes, 50 cases, 500 documents).",
+)
+@click.option(
+    "--quotes",
+    type=click.IntRange(min=100),
+    default=2_000,
+    show_default=True,
+    help="About how many quotes the chapter pack should hold.",
+)
+@click.option(
+    "--repeat",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Times to gather and write the pack (the best is reported).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bench_report_cmd(codings: int, quotes: int, repeat: int, seed: int, as_json: bool) -> None:

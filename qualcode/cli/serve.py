@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 
 from qualcode.cli import cli
@@ -15,6 +17,7 @@ def run_server(ctx: CliContext, host: str, port: int, *, threads: int = 8) -> No
 
     ctx.connect()
     app = create_app({"DATABASE_URL": ctx.url, "REQUIRE_PASSWORDS": host not in LOCAL})
+    gc.freeze()  # the app's long-lived objects leave the collector's young generations
     click.echo(f"qualcode is serving on http://{host}:{port}/  (Ctrl-C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="qualcode")
 

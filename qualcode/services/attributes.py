@@ -158,14 +158,13 @@ class AttributeSummary:
 
 
 def summaries(session: Session, project: Project) -> list[AttributeSummary]:
-    counts = dict(
-        session.execute(
-            select(AttributeValue.attribute_id, func.count())
-            .join(AttributeDef, AttributeValue.attribute_id == AttributeDef.id)
-            .where(AttributeDef.project_id == project.id, AttributeValue.value != "")
-            .group_by(AttributeValue.attribute_id)
-        ).tuples()
+    rows = session.execute(
+        select(AttributeValue.attribute_id, func.count())
+        .join(AttributeDef, AttributeValue.attribute_id == AttributeDef.id)
+        .where(AttributeDef.project_id == project.id, AttributeValue.value != "")
+        .group_by(AttributeValue.attribute_id)
     )
+    counts = {attribute_id: count for attribute_id, count in rows}
     return [
         AttributeSummary(attr, counts.get(attr.id, 0))
         for attr in document_service.list_attributes(session, project)
@@ -348,21 +347,21 @@ def value_rows(session: Session, project: Project, scope: AttributeScope) -> lis
     if scope is AttributeScope.CASE:
         owners = session.execute(
             select(Case.id, Case.name).where(Case.project_id == project.id).order_by(Case.name)
-        ).tuples()
+        )
         column = AttributeValue.case_id
     else:
         owners = session.execute(
             select(Document.id, Document.title)
             .where(Document.project_id == project.id, Document.is_current.is_(True))
             .order_by(Document.title)
-        ).tuples()
+        )
         column = AttributeValue.document_id
     rows = {owner_id: ValueRow(owner_id, name, {}) for owner_id, name in owners}
     values = session.execute(
         select(column, AttributeValue.attribute_id, AttributeValue.value)
         .join(AttributeDef, AttributeValue.attribute_id == AttributeDef.id)
         .where(AttributeDef.project_id == project.id, AttributeDef.scope == scope)
-    ).tuples()
+    )
     for owner_id, attribute_id, value in values:
         if owner_id in rows:
             rows[owner_id].values[attribute_id] = value

@@ -43,7 +43,7 @@ def list_speakers(session: Session, project: Project) -> list[Speaker]:
         )
         .group_by(Turn.speaker)
         .order_by(func.count().desc(), Turn.speaker)
-    ).tuples()
+    )
     return [
         Speaker(name, int(turns), int(documents), int(interviewer or 0))
         for name, turns, documents, interviewer in rows

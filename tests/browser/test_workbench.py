@@ -393,10 +393,27 @@ def test_workbench_screenshot_of_the_sample_study(live_server, page, tmp_path):
     page.locator("#code-tree li.used .info").first.click()
     page.mouse.move(5, 500)
     page.wait_for_timeout(300)
-    shot = tmp_path / "workbench.png"
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 20_000
+    shots = {"workbench.png": tmp_path / "workbench.png"}
+    page.screenshot(path=str(shots["workbench.png"]))
+
+    page.keyboard.press("Escape")
+    block = page.locator(".blk:not(.interviewer) .txt").nth(6)
+    block.scroll_into_view_if_needed()
+    box = block.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 2, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 34, steps=8)
+    page.mouse.up()
+    page.wait_for_selector("#code-picker:not([hidden])")
+    page.keyboard.type("part")
+    page.wait_for_timeout(200)
+    shots["workbench-picker.png"] = tmp_path / "workbench-picker.png"
+    page.screenshot(path=str(shots["workbench-picker.png"]))
+    for shot in shots.values():
+        assert shot.stat().st_size > 20_000
     target = os.environ.get("QUALCODE_SCREENSHOT_DIR")
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, Path(target) / "workbench.png")
+        for name, shot in shots.items():
+            shutil.copyfile(shot, Path(target) / name)

@@ -32,8 +32,9 @@ def logged(session):
 
 
 def _events(session, project):
-    return session.scalars(select(Event).where(Event.project_id == project.id)
-                           .order_by(Event.id)).all()
+    return session.scalars(
+        select(Event).where(Event.project_id == project.id).order_by(Event.id)
+    ).all()
 
 
 def test_a_page_lists_the_projects_events_newest_first_with_who_and_what(session, logged):
@@ -43,7 +44,8 @@ def test_a_page_lists_the_projects_events_newest_first_with_who_and_what(session
     assert [r.id for r in page.rows] == [e.id for e in reversed(events)]
     newest = page.rows[0]
     assert (newest.action, newest.user, newest.entity_type) == ("coding.added", "bob", "coding")
-    assert newest.detail["document_id"] and newest.at.endswith("Z")
+    assert newest.detail["document_id"]
+    assert newest.at.endswith("Z")
     assert "Not ours" not in json.dumps([r.to_dict() for r in page.rows])
 
 
@@ -59,9 +61,11 @@ def test_pages_split_the_log_without_gaps_or_repeats(session, logged):
 
 def test_filter_by_user_action_family_and_exact_action(session, logged):
     by_bob = audit_log.audit_page(session, logged, AuditFilter(user="BOB")).rows
-    assert {r.user for r in by_bob} == {"bob"} and len(by_bob) == 1
+    assert {r.user for r in by_bob} == {"bob"}
+    assert len(by_bob) == 1
     family = audit_log.audit_page(session, logged, AuditFilter(action="coding")).rows
-    assert {r.action for r in family} == {"coding.added"} and len(family) == 2
+    assert {r.action for r in family} == {"coding.added"}
+    assert len(family) == 2
     exact = audit_log.audit_page(session, logged, AuditFilter(action="code.created")).rows
     assert [r.action for r in exact] == ["code.created"]
     assert audit_log.audit_page(session, logged, AuditFilter(action="cod")).total == 0
@@ -69,8 +73,11 @@ def test_filter_by_user_action_family_and_exact_action(session, logged):
 
 def test_filter_by_dates_is_inclusive_in_utc(session, logged):
     events = _events(session, logged)
-    stamps = [datetime(2024, 5, 1, 23, 59, tzinfo=UTC), datetime(2024, 5, 2, 0, 0, tzinfo=UTC),
-              datetime(2024, 5, 3, 12, 0, tzinfo=UTC)]
+    stamps = [
+        datetime(2024, 5, 1, 23, 59, tzinfo=UTC),
+        datetime(2024, 5, 2, 0, 0, tzinfo=UTC),
+        datetime(2024, 5, 3, 12, 0, tzinfo=UTC),
+    ]
     for event, at in zip(events, stamps, strict=False):
         event.at = at
     for event in events[3:]:
@@ -107,22 +114,27 @@ def test_csv_export_has_a_header_and_one_parsable_line_per_event(session, logged
     assert list(table[0]) == list(audit_log.CSV_COLUMNS)
     assert len(table) == len(_events(session, logged))
     coding = [row for row in table if row["action"] == "coding.added"][0]
-    assert coding["user"] == "alice" and json.loads(coding["detail"])["coder_id"]
+    assert coding["user"] == "alice"
+    assert json.loads(coding["detail"])["coder_id"]
 
 
 def test_json_export_is_one_document_with_the_filter(session, logged):
     where = AuditFilter(action="coding")
     chunks = audit_log.json_chunks(logged, where, audit_log.iter_events(session, logged, where))
     data = json.loads("".join(chunks))
-    assert data["project"] == "lpsa" and data["filter"]["action"] == "coding"
+    assert data["project"] == "lpsa"
+    assert data["filter"]["action"] == "coding"
     assert [e["user"] for e in data["events"]] == ["alice", "bob"]
-    empty = audit_log.json_chunks(logged, AuditFilter(user="alice", action="memo"),
-                                  audit_log.iter_events(session, logged,
-                                                        AuditFilter(user="alice", action="memo")))
+    empty = audit_log.json_chunks(
+        logged,
+        AuditFilter(user="alice", action="memo"),
+        audit_log.iter_events(session, logged, AuditFilter(user="alice", action="memo")),
+    )
     assert json.loads("".join(empty))["events"] == []
 
 
 def test_filter_choices_list_the_users_and_actions_in_the_log(session, logged):
     users, actions = audit_log.filter_choices(session, logged)
     assert users == ["alice", "bob"]
-    assert "coding.added" in actions and actions == sorted(actions)
+    assert "coding.added" in actions
+    assert actions == sorted(actions)

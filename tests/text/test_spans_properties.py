@@ -82,7 +82,8 @@ def test_intersection_is_symmetric_contained_and_agrees_with_overlaps(a: Span, b
     if len(a) and len(b):  # an empty span inside another "overlaps" it, but shares no character
         assert (both is not None) == a.overlaps(b)
     if both is not None:
-        assert a.contains(both) and b.contains(both)
+        assert a.contains(both)
+        assert b.contains(both)
         assert points([both]) == points([a]) & points([b])
     else:
         assert not points([a]) & points([b])
