@@ -45,7 +45,6 @@ MIN_EXAMPLES = 100
 NOT_ANSWERED = "Labelling not possible"
 BARS = {5: (0.58, 0.40, 0.80), 20: (0.63, 0.50, 0.85), 50: (0.68, 0.56, 0.88)}
 Progress = Callable[[str], None]
-USE_CORPUS = False
 
 
 def default_csv() -> Path:
@@ -190,8 +189,7 @@ def _run(answers: Sequence[Answer], codes: Sequence[str], train: Sequence[int],
     y_test = label_matrix(answers, test, len(codes))
     common = {"size": size, "seed": seed, "units": len(rows)}
     started = time.perf_counter()
-    corpus = units_of(answers, train) if USE_CORPUS else []
-    engine = Engine().fit(infos, examples_of(answers, rows), [], corpus=corpus)
+    engine = Engine().fit(infos, examples_of(answers, rows), [])
     fitted = time.perf_counter()
     scores = engine.probabilities(units_of(answers, test))
     done = time.perf_counter()

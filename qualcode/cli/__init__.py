@@ -60,6 +60,7 @@ def _register() -> None:
         "demo",
         "bench",
         "assign",
+        "audit",
     ):
         try:
             importlib.import_module(f"qualcode.cli.{name}")

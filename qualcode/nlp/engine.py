@@ -103,12 +103,8 @@ class Engine:
 
     # -- fitting ----------------------------------------------------------------------------
     def fit(self, codes: Sequence[CodeInfo], examples: Sequence[Example],
-            decisions: Sequence[Decision] = (), *, corpus: Sequence[TextUnit] = ()) -> Engine:
-        """Learn from the project's codes, examples and decisions; returns ``self``.
-
-        ``corpus`` (optional) is uncoded text of the project, e.g. the units of its documents:
-        it only widens the vocabulary and the word weights, and never counts as an example.
-        """
+            decisions: Sequence[Decision] = ()) -> Engine:
+        """Learn from the project's codes, examples and decisions; returns ``self``."""
         self.codes = list(codes)
         self.model_version = f"{ENGINE_VERSION}-{_digest(self.codes, examples, decisions)}"
         data = build_training_set(self.code_ids, examples)
@@ -123,11 +119,8 @@ class Engine:
                            dtype=np.int64)
         positives = data.positives()
         self.evidence_counts = positives + decided
-        extra = Passages(self._lemmas([u.text for u in corpus]),
-                         self._lemmas([u.context for u in corpus]))
-        self.features = Featurizer().fit(
-            Passages([*passages.lemmas, *described.lemmas, *extra.lemmas],
-                     [*passages.contexts, *described.contexts, *extra.contexts]))
+        self.features = Featurizer().fit(Passages([*passages.lemmas, *described.lemmas],
+                                                  [*passages.contexts, *described.contexts]))
         self.word_names = self.features.word_names()
         self.shown_words = informative(self.word_names, self.nlp)
         x = self.features.transform(passages)

@@ -110,9 +110,10 @@ def gather_report(
         chapters = [c for c in chapters if c.number == chapter.strip()]
         if not chapters:
             raise NotFound(f"no chapter {chapter} in the outline of {project.slug}")
-    from qualcode.services.agreement import MACHINE, candidate_coders
+    from qualcode.services.agreement import CONSENSUS, MACHINE, candidate_coders
 
-    people = [c for c in candidate_coders(session, project) if c.name != MACHINE]
+    # the people who coded, most codings first (not the consensus layer or the machine)
+    people = [c for c in candidate_coders(session, project) if c.name not in (MACHINE, CONSENSUS)]
     gatherer = _Gatherer(session, project, per_case, viewer, progress, chapters, people)
     data = ReportData(
         _cover(session, project, per_case, today, gatherer.agreement, people),

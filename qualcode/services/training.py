@@ -59,16 +59,20 @@ class Trainer:
         self._running: set[int] = set()
         self._again: set[int] = set()
         self._errors: dict[int, str] = {}
+        self._gathered: dict[int, str] = {}  # the data version each running fit learns from
         self._thread: threading.Thread | None = None
 
     # --- the request side: never fits ---------------------------------------------------------
 
-    def schedule(self, project_id: int) -> Future[None]:
-        """Refit the project's model in the background; returns at once."""
+    def schedule(self, project_id: int, state: DataState | None = None) -> Future[None]:
+        """Refit the project's model in the background; returns at once. While a fit runs,
+        another is queued unless ``state`` shows the running one already has the latest data."""
         with self._lock:
             job = self._jobs.get(project_id)
             if job is not None:
-                if project_id in self._running:
+                running_on = self._gathered.get(project_id)
+                if project_id in self._running and (state is None
+                                                    or state.version != running_on):
                     self._again.add(project_id)
                 return job
             job = Future()
@@ -87,7 +91,7 @@ class Trainer:
         model = suggestion_models.loaded(project)
         state = data_state(session, project)
         if due(model, state, self.retrain_after):
-            self.schedule(project.id)
+            self.schedule(project.id, state)
         if model is None or not usable(model, state):
             return None
         return model
@@ -95,8 +99,9 @@ class Trainer:
     def after_decisions(self, session: Session, project: Project) -> bool:
         """Call after accepting or rejecting: schedules a refit if one is due."""
         model = suggestion_models.loaded(project)
-        if due(model, data_state(session, project), self.retrain_after):
-            self.schedule(project.id)
+        state = data_state(session, project)
+        if due(model, state, self.retrain_after):
+            self.schedule(project.id, state)
             return True
         return False
 
@@ -133,6 +138,7 @@ class Trainer:
                 with self._lock:
                     self._running.add(project_id)
                     self._again.discard(project_id)
+                    self._gathered.pop(project_id, None)
                 try:
                     self._fit(project_id)
                     failed = False
@@ -145,6 +151,7 @@ class Trainer:
                     if failed or project_id not in self._again:
                         self._running.discard(project_id)
                         self._again.discard(project_id)
+                        self._gathered.pop(project_id, None)
                         del self._jobs[project_id]
                         break
             job.set_result(None)
@@ -155,6 +162,8 @@ class Trainer:
             if project is None:
                 return
             data = gather(session, project)
+        with self._lock:
+            self._gathered[project_id] = data.state.version
         model = suggestion_models.fit(data)
         suggestion_models.save(project, model)
         with self.factory.begin() as session:

@@ -236,6 +236,63 @@ def test_workbench_selections_across_emoji_and_turns_keep_offsets(live_server, p
     assert second.quote == "targets?\nJane Smith: Honestly"  # a coding may span turns
 
 
+def test_workbench_widen_with_shift_click_and_narrow_with_a_handle(live_server, page, lpsa):
+    text = lpsa["text"]
+    with live_server.session() as session:
+        from qualcode.models import Code, Document, User
+
+        ann = session.scalars(select(User).where(User.username == "ann")).one()
+        make_coding(session, session.get(Document, lpsa["doc"]),
+                    session.get(Code, lpsa["turnover"]), ann, quote="staff turnover")
+    live_server.sign_in(page, "ann")
+    open_workbench(page, live_server, lpsa["doc"])
+    page.locator("#stripes .stripe").click()
+    page.wait_for_selector("#handle-end:not([hidden])")
+    after = text.index("The champion")
+    box = rects(page, after, after + 3)[0]
+    print("DBG", page.evaluate(f"""() => {{ const wb = window.qualcode.workbench;
+      const p = document.caretPositionFromPoint({box["x"] + box["w"] - 1}, {box["y"] + box["h"] / 2});
+      return [p && p.offsetNode.nodeName, p && p.offset, wb.index.cpAtPoint({box["x"] + box["w"] - 1}, {box["y"] + box["h"] / 2})]; }}"""))
+    page.evaluate("""() => document.getElementById('transcript').addEventListener('mousedown', (e) => console.log('MD', e.shiftKey, e.button, e.target.className), true)""")
+    page.on("console", lambda m: print("CONSOLE", m.text))
+    page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + box["w"] - 1, box["y"] + box["h"] / 2)  # after "The"
+    page.keyboard.up("Shift")
+    page.wait_for_timeout(500)
+    print("TOASTS", page.inner_text("#toasts"), page.evaluate("JSON.stringify(window.qualcode.workbench.store.codings.values().next().value)"))
+    [widened] = codings(live_server, lpsa["doc"])
+    assert widened.quote == "staff turnover. The"
+    handle = page.locator("#handle-start").bounding_box()
+    target = rects(page, text.index("turnover"), text.index("turnover") + 1)[0]
+    page.mouse.move(handle["x"] + 3, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(target["x"] + 1, target["y"] + target["h"] / 2, steps=6)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('.save-status').textContent === 'All changes saved'")
+    page.wait_for_timeout(200)
+    [narrowed] = codings(live_server, lpsa["doc"])
+    assert narrowed.quote == "turnover. The"
+
+
+def test_workbench_viewers_read_but_cannot_code(live_server, page, lpsa):
+    with live_server.session() as session:
+        from qualcode.models import Project
+
+        viewer = make_user(session, "vera", display_name="Vera Viewer")
+        project = session.scalars(select(Project).where(Project.slug == "lpsa")).one()
+        project_service.add_member(session, project, viewer, Role.VIEWER)
+    live_server.sign_in(page, "vera")
+    open_workbench(page, live_server, lpsa["doc"])
+    drag_select(page, lpsa["text"], "staff turnover")
+    page.wait_for_timeout(300)
+    assert page.locator("#code-picker").is_hidden()
+    assert page.locator(".memo-new").is_hidden()
+    assert page.locator(".done-button").is_disabled()
+    page.keyboard.press("m")
+    assert page.locator("form.memo-editor").is_hidden()
+
+
 def test_workbench_blind_mode_hides_the_other_coder(live_server, page, lpsa, browser):
     with live_server.session() as session:
         from qualcode.models import Code, Document, User

@@ -41,6 +41,13 @@ def _fits(session: Session, project_id: int) -> int:
         Event.project_id == project_id, Event.action == "suggestions.model_trained")) or 0
 
 
+def _until(condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def test_retraining_runs_in_the_background_while_requests_go_on(engine, factory, world):
     trainer = training.Trainer(factory)
     pid = world.project.id
@@ -52,6 +59,7 @@ def test_retraining_runs_in_the_background_while_requests_go_on(engine, factory,
         job = trainer.schedule(pid)
         assert time.perf_counter() - started < 0.1
         assert trainer.is_training(pid)
+        _until(lambda: pid in trainer._gathered)  # the fit has read the data it learns from
         with factory() as request:  # a request-like call meanwhile: answers at once
             project = request.get(Project, pid)
             started = time.perf_counter()
@@ -79,9 +87,7 @@ def test_asking_again_while_a_fit_runs_queues_exactly_one_more(engine, factory, 
     with Session(engine) as holder:
         holder.execute(update(Project).where(Project.id == pid).values(description="busy"))
         first = trainer.schedule(pid)
-        deadline = time.monotonic() + 60
-        while pid not in trainer._running and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _until(lambda: pid in trainer._running)
         assert trainer.schedule(pid) is first
         assert trainer.schedule(pid) is first
         holder.commit()
