@@ -49,8 +49,9 @@ Progress = Callable[[str], None]
 
 def default_csv() -> Path:
     """``../shared/data/`` beside the project root (the data are not copied into the repo)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / \
-        "nhs-fft-v6framework.csv"
+    return (
+        Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nhs-fft-v6framework.csv"
+    )
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ class Answer:
     codes: frozenset[int]  # indexes into the code list
 
 
-def load_answers(csv_path: Path, min_examples: int = MIN_EXAMPLES
-                 ) -> tuple[list[str], list[Answer]]:
+def load_answers(
+    csv_path: Path, min_examples: int = MIN_EXAMPLES
+) -> tuple[list[str], list[Answer]]:
     """The codes with enough examples, and the answers carrying at least one of them."""
     try:
         with open(csv_path, newline="", encoding="utf-8") as handle:
@@ -71,8 +73,10 @@ def load_answers(csv_path: Path, min_examples: int = MIN_EXAMPLES
     except OSError as exc:
         raise InvalidInput(f"{csv_path}: cannot read the benchmark data ({exc.strerror})") from exc
     if "Comment sentiment" not in header or "FFT answer" not in header:
-        raise InvalidInput(f"{csv_path}: not the NHS FFT framework file (no 'FFT answer' and "
-                           "'Comment sentiment' columns)")
+        raise InvalidInput(
+            f"{csv_path}: not the NHS FFT framework file (no 'FFT answer' and "
+            "'Comment sentiment' columns)"
+        )
     columns = header[header.index("Comment sentiment") + 1 :]
     raw: list[tuple[str, str, set[str]]] = []
     for row in rows:
@@ -83,8 +87,10 @@ def load_answers(csv_path: Path, min_examples: int = MIN_EXAMPLES
     counts = Counter(c for _, _, labels in raw for c in labels)
     codes = [c for c in columns if c != NOT_ANSWERED and counts[c] >= min_examples]
     index = {c: j for j, c in enumerate(codes)}
-    answers = [Answer(text, question, frozenset(index[c] for c in labels if c in index))
-               for text, question, labels in raw]
+    answers = [
+        Answer(text, question, frozenset(index[c] for c in labels if c in index))
+        for text, question, labels in raw
+    ]
     return codes, [a for a in answers if a.codes]
 
 
@@ -96,8 +102,9 @@ def split(n: int) -> tuple[list[int], list[int]]:
     return sorted(order[cut:]), sorted(order[:cut])
 
 
-def coded_until(answers: Sequence[Answer], pool: Sequence[int], n_codes: int, per_code: int,
-                seed: int) -> list[int]:
+def coded_until(
+    answers: Sequence[Answer], pool: Sequence[int], n_codes: int, per_code: int, seed: int
+) -> list[int]:
     """Answers a coder codes, in the seed's random order, until each code has ``per_code``."""
     order = list(pool)
     random.Random(seed).shuffle(order)
@@ -113,25 +120,32 @@ def coded_until(answers: Sequence[Answer], pool: Sequence[int], n_codes: int, pe
 
 
 def examples_of(answers: Sequence[Answer], rows: Sequence[int]) -> list[Example]:
-    return [Example(answers[i].text, j + 1, True, document_id=i, context=answers[i].question)
-            for i in rows for j in sorted(answers[i].codes)]
+    return [
+        Example(answers[i].text, j + 1, True, document_id=i, context=answers[i].question)
+        for i in rows
+        for j in sorted(answers[i].codes)
+    ]
 
 
 def units_of(answers: Sequence[Answer], rows: Sequence[int]) -> list[TextUnit]:
-    return [TextUnit(i, 0, len(answers[i].text), answers[i].text, "turn",
-                     context=answers[i].question) for i in rows]
+    return [
+        TextUnit(i, 0, len(answers[i].text), answers[i].text, "turn", context=answers[i].question)
+        for i in rows
+    ]
 
 
-def label_matrix(answers: Sequence[Answer], rows: Sequence[int],
-                 n_codes: int) -> npt.NDArray[np.bool_]:
+def label_matrix(
+    answers: Sequence[Answer], rows: Sequence[int], n_codes: int
+) -> npt.NDArray[np.bool_]:
     y = np.zeros((len(rows), n_codes), dtype=np.bool_)
     for r, i in enumerate(rows):
         y[r, sorted(answers[i].codes)] = True
     return y
 
 
-def measures(scores: npt.NDArray[np.float64], threshold: float,
-             y: npt.NDArray[np.bool_]) -> dict[str, float]:
+def measures(
+    scores: npt.NDArray[np.float64], threshold: float, y: npt.NDArray[np.bool_]
+) -> dict[str, float]:
     """Micro/macro-F1 of the label sets, precision@1, recall@3 and the ECE of the top 3."""
     from sklearn.metrics import f1_score
 
@@ -180,8 +194,14 @@ class CentroidBaseline:
         return choose_threshold(scores, y.astype(np.int8), np.ones(y.shape, dtype=np.bool_))
 
 
-def _run(answers: Sequence[Answer], codes: Sequence[str], train: Sequence[int],
-         test: Sequence[int], size: int, seed: int) -> list[dict[str, Any]]:
+def _run(
+    answers: Sequence[Answer],
+    codes: Sequence[str],
+    train: Sequence[int],
+    test: Sequence[int],
+    size: int,
+    seed: int,
+) -> list[dict[str, Any]]:
     from qualcode.nlp.engine import Engine
 
     rows = coded_until(answers, train, len(codes), size, seed)
@@ -193,9 +213,14 @@ def _run(answers: Sequence[Answer], codes: Sequence[str], train: Sequence[int],
     fitted = time.perf_counter()
     scores = engine.probabilities(units_of(answers, test))
     done = time.perf_counter()
-    ours = {**common, "method": "qualcode", "threshold": engine.threshold,
-            **measures(scores, engine.threshold, y_test),
-            "fit_seconds": fitted - started, "predict_seconds": done - fitted}
+    ours = {
+        **common,
+        "method": "qualcode",
+        "threshold": engine.threshold,
+        **measures(scores, engine.threshold, y_test),
+        "fit_seconds": fitted - started,
+        "predict_seconds": done - fitted,
+    }
     texts = [answers[i].text for i in rows]
     y_train = label_matrix(answers, rows, len(codes))
     started = time.perf_counter()
@@ -204,14 +229,26 @@ def _run(answers: Sequence[Answer], codes: Sequence[str], train: Sequence[int],
     fitted = time.perf_counter()
     scores = baseline.scores([answers[i].text for i in test])
     done = time.perf_counter()
-    theirs = {**common, "method": "nvivo-centroid", "threshold": threshold,
-              **measures(scores, threshold, y_test),
-              "fit_seconds": fitted - started, "predict_seconds": done - fitted}
+    theirs = {
+        **common,
+        "method": "nvivo-centroid",
+        "threshold": threshold,
+        **measures(scores, threshold, y_test),
+        "fit_seconds": fitted - started,
+        "predict_seconds": done - fitted,
+    }
     return [ours, theirs]
 
 
-METRICS = ("micro_f1", "macro_f1", "precision_at_1", "recall_at_3", "ece", "fit_seconds",
-           "predict_seconds")
+METRICS = (
+    "micro_f1",
+    "macro_f1",
+    "precision_at_1",
+    "recall_at_3",
+    "ece",
+    "fit_seconds",
+    "predict_seconds",
+)
 
 
 def _summary(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -219,8 +256,11 @@ def _summary(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for size in dict.fromkeys(r["size"] for r in runs):
         for method in dict.fromkeys(r["method"] for r in runs):
             group = [r for r in runs if r["size"] == size and r["method"] == method]
-            row: dict[str, Any] = {"size": size, "method": method,
-                                   "units": float(np.mean([r["units"] for r in group]))}
+            row: dict[str, Any] = {
+                "size": size,
+                "method": method,
+                "units": float(np.mean([r["units"] for r in group])),
+            }
             for metric in METRICS:
                 values = [r[metric] for r in group]
                 row[metric] = float(np.mean(values))
@@ -234,16 +274,25 @@ def _bars(summary: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in summary:
         if row["method"] == "qualcode" and row["size"] in BARS:
             micro, macro, recall = BARS[row["size"]]
-            out.append({"size": row["size"], "micro_f1": [row["micro_f1"], micro],
-                        "macro_f1": [row["macro_f1"], macro],
-                        "recall_at_3": [row["recall_at_3"], recall],
-                        "met": bool(row["micro_f1"] >= micro and row["macro_f1"] >= macro
-                                    and row["recall_at_3"] >= recall)})
+            out.append(
+                {
+                    "size": row["size"],
+                    "micro_f1": [row["micro_f1"], micro],
+                    "macro_f1": [row["macro_f1"], macro],
+                    "recall_at_3": [row["recall_at_3"], recall],
+                    "met": bool(
+                        row["micro_f1"] >= micro
+                        and row["macro_f1"] >= macro
+                        and row["recall_at_3"] >= recall
+                    ),
+                }
+            )
     return out
 
 
-def transcript(answers: Sequence[Answer], rows: Sequence[int], words: int = 10_000
-               ) -> tuple[str, list[Any]]:
+def transcript(
+    answers: Sequence[Answer], rows: Sequence[int], words: int = 10_000
+) -> tuple[str, list[Any]]:
     """An interview of at least ``words`` words: each answer after its question."""
     from qualcode.text.transcript import TurnData
 
@@ -251,11 +300,21 @@ def transcript(answers: Sequence[Answer], rows: Sequence[int], words: int = 10_0
     turns: list[TurnData] = []
     position = count = 0
     for i in rows:
-        for speaker, said in (("Interviewer", answers[i].question), ("Respondent", answers[i].text)):
+        for speaker, said in (
+            ("Interviewer", answers[i].question),
+            ("Respondent", answers[i].text),
+        ):
             said = " ".join(said.split())
             label = f"{speaker}: "
-            turns.append(TurnData(position + len(label), position + len(label) + len(said),
-                                  speaker, None, speaker == "Interviewer"))
+            turns.append(
+                TurnData(
+                    position + len(label),
+                    position + len(label) + len(said),
+                    speaker,
+                    None,
+                    speaker == "Interviewer",
+                )
+            )
             lines.append(label + said)
             position += len(label) + len(said) + 1
             count += len(said.split())
@@ -264,8 +323,7 @@ def transcript(answers: Sequence[Answer], rows: Sequence[int], words: int = 10_0
     return "\n".join(lines), turns
 
 
-def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]
-          ) -> dict[str, float]:
+def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]) -> dict[str, float]:
     """Seconds to suggest on a 10,000-word transcript, to refit on 5,000 coded units, and
     milliseconds to score one unit."""
     from qualcode.nlp.engine import Engine
@@ -287,15 +345,25 @@ def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]
     for unit in singles:
         engine.suggest([unit])
     per_unit = (time.perf_counter() - started) / len(singles)
-    return {"refit_units": float(len(rows)), "refit_seconds": refit,
-            "transcript_words": float(len(text.split())), "transcript_units": float(len(units)),
-            "transcript_suggestions": float(len(suggestions)), "transcript_seconds": document,
-            "unit_milliseconds": per_unit * 1000}
+    return {
+        "refit_units": float(len(rows)),
+        "refit_seconds": refit,
+        "transcript_words": float(len(text.split())),
+        "transcript_units": float(len(units)),
+        "transcript_suggestions": float(len(suggestions)),
+        "transcript_seconds": document,
+        "unit_milliseconds": per_unit * 1000,
+    }
 
 
-def run_suggest_bench(csv_path: Path | str | None = None, sizes: Sequence[int] = (5, 10, 20, 50),
-                      seeds: Sequence[int] = (0, 1, 2), *, with_speed: bool = True,
-                      progress: Progress | None = None) -> dict[str, Any]:
+def run_suggest_bench(
+    csv_path: Path | str | None = None,
+    sizes: Sequence[int] = (5, 10, 20, 50),
+    seeds: Sequence[int] = (0, 1, 2),
+    *,
+    with_speed: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """The learning curve (ours beside the baseline) and the speed measures, as plain data."""
     path = Path(csv_path) if csv_path is not None else default_csv()
     codes, answers = load_answers(path)
@@ -306,14 +374,26 @@ def run_suggest_bench(csv_path: Path | str | None = None, sizes: Sequence[int] =
             runs.extend(_run(answers, codes, train, test, size, seed))
             if progress:
                 ours = runs[-2]
-                progress(f"{size} per code, seed {seed}: {ours['units']} units, "
-                         f"micro-F1 {ours['micro_f1']:.3f}")
+                progress(
+                    f"{size} per code, seed {seed}: {ours['units']} units, "
+                    f"micro-F1 {ours['micro_f1']:.3f}"
+                )
     summary = _summary(runs)
     result: dict[str, Any] = {
-        "data": {"path": str(path), "answers": len(answers), "codes": list(codes),
-                 "train": len(train), "test": len(test), "min_examples": MIN_EXAMPLES},
-        "sizes": list(sizes), "seeds": list(seeds), "runs": runs, "summary": summary,
-        "bars": _bars(summary)}
+        "data": {
+            "path": str(path),
+            "answers": len(answers),
+            "codes": list(codes),
+            "train": len(train),
+            "test": len(test),
+            "min_examples": MIN_EXAMPLES,
+        },
+        "sizes": list(sizes),
+        "seeds": list(seeds),
+        "runs": runs,
+        "summary": summary,
+        "bars": _bars(summary),
+    }
     if with_speed:
         result["speed"] = speed(answers, codes, test)
     return result
@@ -322,24 +402,32 @@ def run_suggest_bench(csv_path: Path | str | None = None, sizes: Sequence[int] =
 def format_table(result: dict[str, Any]) -> str:
     """The result as a plain-text table (means over seeds, ± standard deviation)."""
     data = result["data"]
-    lines = [f"NHS FFT v6 framework: {len(data['codes'])} codes with >= {data['min_examples']} "
-             f"examples, {data['answers']} answers, test {data['test']} (fixed 30%), "
-             f"seeds {', '.join(map(str, result['seeds']))}",
-             f"{'n/code':>6} {'units':>6}  {'method':<15}{'micro-F1':>13}{'macro-F1':>13}"
-             f"{'P@1':>13}{'R@3':>13}{'ECE':>13}{'fit s':>8}{'pred s':>8}"]
+    lines = [
+        f"NHS FFT v6 framework: {len(data['codes'])} codes with >= {data['min_examples']} "
+        f"examples, {data['answers']} answers, test {data['test']} (fixed 30%), "
+        f"seeds {', '.join(map(str, result['seeds']))}",
+        f"{'n/code':>6} {'units':>6}  {'method':<15}{'micro-F1':>13}{'macro-F1':>13}"
+        f"{'P@1':>13}{'R@3':>13}{'ECE':>13}{'fit s':>8}{'pred s':>8}",
+    ]
     for row in result["summary"]:
         cells = "".join(f"{row[m]:>8.3f}±{row[m + '_sd']:.2f}" for m in METRICS[:5])
-        lines.append(f"{row['size']:>6} {row['units']:>6.0f}  {row['method']:<15}{cells}"
-                     f"{row['fit_seconds']:>8.2f}{row['predict_seconds']:>8.2f}")
+        lines.append(
+            f"{row['size']:>6} {row['units']:>6.0f}  {row['method']:<15}{cells}"
+            f"{row['fit_seconds']:>8.2f}{row['predict_seconds']:>8.2f}"
+        )
     for bar in result["bars"]:
         verdict = "met" if bar["met"] else "NOT met"
-        parts = ", ".join(f"{m} {bar[m][0]:.3f} (bar {bar[m][1]:.2f})"
-                          for m in ("micro_f1", "macro_f1", "recall_at_3"))
+        parts = ", ".join(
+            f"{m} {bar[m][0]:.3f} (bar {bar[m][1]:.2f})"
+            for m in ("micro_f1", "macro_f1", "recall_at_3")
+        )
         lines.append(f"bar at {bar['size']}/code: {verdict}: {parts}")
     if "speed" in result:
         s = result["speed"]
-        lines.append(f"speed: {s['transcript_words']:.0f}-word transcript "
-                     f"({s['transcript_units']:.0f} units) suggested in "
-                     f"{s['transcript_seconds']:.2f} s; refit on {s['refit_units']:.0f} coded "
-                     f"units {s['refit_seconds']:.1f} s; {s['unit_milliseconds']:.1f} ms per unit")
+        lines.append(
+            f"speed: {s['transcript_words']:.0f}-word transcript "
+            f"({s['transcript_units']:.0f} units) suggested in "
+            f"{s['transcript_seconds']:.2f} s; refit on {s['refit_units']:.0f} coded "
+            f"units {s['refit_seconds']:.1f} s; {s['unit_milliseconds']:.1f} ms per unit"
+        )
     return "\n".join(lines)

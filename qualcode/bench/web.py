@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from qualcode.bench import seeding
 from qualcode.bench.latency import Latency
 from qualcode.bench.scratch import scratch_database
-from qualcode.bench.webclient import MIX, BenchDocument, Coder, Tally
+from qualcode.bench.webclient import MIX, BenchDocument, Coder, Tally, warm_up
 from qualcode.db.engine import make_engine, make_sessionmaker
 from qualcode.db.migrate import upgrade
 from qualcode.errors import QualcodeError
@@ -228,6 +228,8 @@ def run(
         process, port = start_server(server, url, Path(tmp) / "server.log")
         tally = Tally()
         try:
+            say("warming up: every document opened twice")
+            warm_up(port, bench.slug, bench.usernames[0], seeding.PASSWORD, docs)
             start = time.monotonic() + 0.5
             deadline = start + seconds
             threads = [

@@ -32,6 +32,7 @@ class QualcodeGroup(click.Group):
 def cli(ctx: click.Context, database: str | None) -> None:
     """qualcode: code interview transcripts, measure agreement, export evidence."""
     ctx.obj = CliContext(database)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def main() -> None:

@@ -42,6 +42,13 @@ class CliContext:
     def sessionmaker(self) -> sessionmaker[Session]:
         return self.connect()
 
+    def close(self) -> None:
+        """Release the pool's connections when the command ends."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessionmaker = None
+
 
 @contextmanager
 def handle_errors(get_ctx: Callable[[], CliContext | None]) -> Iterator[None]:

@@ -31,6 +31,8 @@ GROUPS: dict[str, tuple[int, ...]] = {"classifier": (0, 1), "similarity": (2, 3,
 # code's definition little.
 DEFAULT_WEIGHTS = np.array([0.5, 0.0, 6.0, 0.0, 6.0, 0.0, -6.0, 2.5, 1.0])
 DEFAULT_INTERCEPT = -3.5
+PENALTY = 1.0  # pull of the defaults on the fitted weights (as a unit prior variance)
+INTERCEPT_PENALTY = 0.01
 
 
 @dataclass
@@ -83,21 +85,22 @@ class Calibrator:
 
     def fit(self, evidence: Evidence, y: npt.NDArray[np.int8], known: npt.NDArray[np.bool_],
             own: npt.NDArray[np.bool_]) -> Calibrator:
-        """Fit on out-of-fold evidence for the known (passage, code) labels."""
-        from sklearn.linear_model import LogisticRegression
+        """Fit on out-of-fold evidence for the known (passage, code) labels.
 
+        A logistic regression whose weights are pulled towards the defaults (not towards
+        zero): evidence the data rarely show, such as a keyword no coded passage contains
+        yet, keeps its default weight instead of being ignored.
+        """
         self.own = own.copy()
         mask = known.ravel()
         design = self._design(evidence)[mask]
-        labels = y.ravel()[mask]
-        model = LogisticRegression(C=1.0, max_iter=2000, random_state=0)
-        model.fit(design, labels)
         n_base, k = len(FEATURES), len(own)
-        coef = model.coef_[0]
-        self.weights = coef[:n_base].copy()
-        self.code_intercept = coef[n_base : n_base + k].copy()
-        self.code_slope = coef[n_base + k :].copy()
-        self.intercept = float(model.intercept_[0])
+        prior = np.concatenate([DEFAULT_WEIGHTS, np.zeros(2 * k)])
+        weights, self.intercept = _penalised_logistic(design, y.ravel()[mask].astype(np.float64),
+                                                      prior, DEFAULT_INTERCEPT)
+        self.weights = weights[:n_base]
+        self.code_intercept = weights[n_base : n_base + k]
+        self.code_slope = weights[n_base + k :]
         self.fitted = True
         return self
 
@@ -122,6 +125,32 @@ class Calibrator:
         if self.own[j]:
             out["classifier"] += float(self.code_slope[j] * evidence.classifier[i, j])
         return out
+
+
+def _penalised_logistic(x: sparse.csr_matrix, y: npt.NDArray[np.float64],
+                        prior: npt.NDArray[np.float64], prior_intercept: float,
+                        penalty: float = PENALTY) -> tuple[npt.NDArray[np.float64], float]:
+    """Logistic regression with an L2 penalty towards ``prior`` (deterministic L-BFGS)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+
+    p = x.shape[1]
+    xt = x.T.tocsr()
+
+    def loss(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        w, b = theta[:p], theta[p]
+        z = x @ w + b
+        residual = expit(z) - y
+        gap = w - prior
+        value = np.logaddexp(0.0, z).sum() - y @ z + 0.5 * penalty * gap @ gap \
+            + 0.5 * INTERCEPT_PENALTY * (b - prior_intercept) ** 2
+        grad = np.concatenate([xt @ residual + penalty * gap,
+                               [residual.sum() + INTERCEPT_PENALTY * (b - prior_intercept)]])
+        return float(value), grad
+
+    start = np.concatenate([prior, [prior_intercept]])
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000})
+    return np.asarray(found.x[:p], dtype=np.float64), float(found.x[p])
 
 
 def confidence(probability: float, calibrated: bool) -> str:

@@ -16,6 +16,7 @@ most and a rationale a coder can check.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 ENGINE_VERSION = "1"  # bump when a change makes stored models or their scores incompatible
-FOLDS = 3
+FOLDS = 3  # out-of-fold predictions for the blend and threshold; 2 from LARGE rows on
+LARGE = 2000
 MIN_ROWS_TO_CALIBRATE = 12  # coded passages needed before the blend is learnt from data
 MIN_POSITIVES_TO_CALIBRATE = 8
 NEAREST_CHARS = 300  # how much of the nearest coded example a rationale quotes
@@ -115,23 +117,23 @@ class Engine:
                              [""] * len(self.codes))
         self.rules = RuleSet(self.codes)
         self.rules.update(decisions)
-        decided = np.array([sum(1 for d in decisions if d.code_id == c.id) for c in self.codes],
-                           dtype=np.int64)
+        decided_by_code = Counter(d.code_id for d in decisions)
+        decided = np.array([decided_by_code[c.id] for c in self.codes], dtype=np.int64)
         positives = data.positives()
         self.evidence_counts = positives + decided
-        self.features = Featurizer().fit(Passages([*passages.lemmas, *described.lemmas],
-                                                  [*passages.contexts, *described.contexts]))
+        self.features = Featurizer()
+        both = self.features.fit_transform(Passages([*passages.lemmas, *described.lemmas],
+                                                    [*passages.contexts, *described.contexts]))
+        x, self.definitions = both[: len(data)], both[len(data) :]
         self.word_names = self.features.word_names()
         self.shown_words = informative(self.word_names, self.nlp)
-        x = self.features.transform(passages)
-        self.definitions = self.features.transform(described)
         rules = self._rule_evidence(docs)
         self.calibrator = Calibrator(len(self.codes))
         self.threshold = 0.5
         if len(data) >= MIN_ROWS_TO_CALIBRATE and positives.sum() >= MIN_POSITIVES_TO_CALIBRATE:
             self._calibrate(data, x, rules)
         self.models = LinearModels().fit(x, data.y, data.known)
-        self.similarity = Similarity(self.definitions, x, data)
+        self.similarity = Similarity(self._space(self.definitions), self._space(x), data)
         self.strength = strength_of(positives)
         self.example_texts = [t[:NEAREST_CHARS] for t in data.texts]
         self.example_documents = list(data.document_ids)
@@ -143,12 +145,13 @@ class Engine:
 
         chunks: list[Evidence] = []
         order: list[npt.NDArray[np.intp]] = []
-        for train, held in KFold(FOLDS, shuffle=True, random_state=0).split(data.texts):
+        folds = FOLDS if len(data) < LARGE else 2
+        for train, held in KFold(folds, shuffle=True, random_state=0).split(data.texts):
             subset = data.subset(train)
             models = LinearModels().fit(x[train], subset.y, subset.known)
-            similarity = Similarity(self.definitions, x[train], subset)
+            similarity = Similarity(self._space(self.definitions), self._space(x[train]), subset)
             held_rules = RuleEvidence(rules.hit[held], rules.logit[held], rules.best[held])
-            found, _ = _evidence(x[held], models, similarity, held_rules,
+            found, _ = _evidence(x[held], self._space(x[held]), models, similarity, held_rules,
                                  strength_of(subset.positives()))
             chunks.append(found)
             order.append(held)
@@ -163,6 +166,11 @@ class Engine:
         self.threshold = choose_threshold(self.calibrator.probabilities(evidence), y, known)
 
     # -- scoring ----------------------------------------------------------------------------
+    def _space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Similarities are taken over the word features (sparser, so much faster, and
+        what a coder would call alike)."""
+        return self.features.words_only(x)
+
     def _lemmas(self, texts: Sequence[str]) -> list[str]:
         """Lemmas of texts that repeat a lot (contexts), each distinct one analysed once."""
         distinct = list(dict.fromkeys(texts))
@@ -192,7 +200,8 @@ class Engine:
                             self._lemmas([u.context for u in units]))
         x = self.features.transform(passages)
         rules = self._rule_evidence(docs)
-        evidence, nearest = _evidence(x, self.models, self.similarity, rules, self.strength)
+        evidence, nearest = _evidence(x, self._space(x), self.models, self.similarity, rules,
+                                      self.strength)
         return Scored(units, x, evidence, nearest, rules,
                       self.calibrator.probabilities(evidence))
 
@@ -281,10 +290,10 @@ class Engine:
         return store.load_or_raise(path)
 
 
-def _evidence(x: sparse.csr_matrix, models: LinearModels, similarity: Similarity,
-              rules: RuleEvidence, strength: npt.NDArray[np.float64]
+def _evidence(x: sparse.csr_matrix, words: sparse.csr_matrix, models: LinearModels,
+              similarity: Similarity, rules: RuleEvidence, strength: npt.NDArray[np.float64]
               ) -> tuple[Evidence, npt.NDArray[np.int64]]:
-    found = similarity.scores(x)
+    found = similarity.scores(words)
     return Evidence(models.decision(x), found.definition, found.positive, found.negative,
                     rules.hit, rules.logit, strength), found.nearest
 

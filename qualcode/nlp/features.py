@@ -38,16 +38,25 @@ class Passages:
                 for text, context in zip(self.lemmas, self.contexts, strict=True)]
 
 
-def _vectorizer(corpus: Sequence[str], min_df: int, **options: object) -> TfidfVectorizer:
-    """A fitted TF-IDF vectorizer; rare n-grams are kept when the corpus is too small."""
+def _vectorizer(corpus: Sequence[str], min_df: int, **options: object
+                ) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+    """A TF-IDF vectorizer fitted on ``corpus`` and the corpus's rows; rare n-grams are kept
+    when the corpus is too small to have common ones."""
     for df in dict.fromkeys((min_df, 1)):
         vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=df, dtype=np.float32,
                                      **options)  # type: ignore[arg-type]
         try:
-            return vectorizer.fit(corpus)
+            return vectorizer, vectorizer.fit_transform(corpus)
         except ValueError:  # empty vocabulary
             continue
-    return TfidfVectorizer(vocabulary=[EMPTY], token_pattern=r"\S+").fit([EMPTY])
+    vectorizer = TfidfVectorizer(vocabulary=[EMPTY], token_pattern=r"\S+", dtype=np.float32)
+    vectorizer.fit([EMPTY])
+    return vectorizer, sparse.csr_matrix((len(corpus), 1), dtype=np.float32)
+
+
+def _normalize(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length (so dot products are cosines); no rows, nothing to do."""
+    return normalize(x) if x.shape[0] else sparse.csr_matrix(x)
 
 
 class Featurizer:
@@ -57,19 +66,31 @@ class Featurizer:
         self.words: TfidfVectorizer | None = None
         self.chars: TfidfVectorizer | None = None
 
+    def fit_transform(self, passages: Passages) -> sparse.csr_matrix:
+        """Fit on the passages and return their rows (each text is analysed once)."""
+        self.words, words = _vectorizer(passages.word_documents(), 1, ngram_range=(1, 2),
+                                        token_pattern=r"\S+", lowercase=False)
+        self.chars, chars = _vectorizer(list(passages.lemmas), 2, analyzer="char_wb",
+                                        ngram_range=(2, 5))
+        return _normalize(sparse.hstack([words, chars], format="csr"))
+
     def fit(self, passages: Passages) -> Featurizer:
-        self.words = _vectorizer(passages.word_documents(), 1, ngram_range=(1, 2),
-                                 token_pattern=r"\S+", lowercase=False)
-        self.chars = _vectorizer(list(passages.lemmas), 2, analyzer="char_wb",
-                                 ngram_range=(2, 5))
+        self.fit_transform(passages)
         return self
 
     def transform(self, passages: Passages) -> sparse.csr_matrix:
         if self.words is None or self.chars is None:
             raise RuntimeError("the featurizer is not fitted")
+        if not passages.lemmas:
+            width = len(self.words.vocabulary_) + len(self.chars.vocabulary_)
+            return sparse.csr_matrix((0, width), dtype=np.float32)
         words = self.words.transform(passages.word_documents())
         chars = self.chars.transform(list(passages.lemmas))
-        return normalize(sparse.hstack([words, chars], format="csr"))
+        return _normalize(sparse.hstack([words, chars], format="csr"))
+
+    def words_only(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The word block of rows made by :meth:`transform`, each row normalised again."""
+        return _normalize(x[:, : self.n_words])
 
     @property
     def n_words(self) -> int:

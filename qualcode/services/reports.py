@@ -49,7 +49,7 @@ from qualcode.reports.pseudonymise import Pseudonymiser, parse_rules, pseudonymi
 from qualcode.reports.selection import balanced, drop_overlaps
 from qualcode.services import audit, codebook
 from qualcode.services import chapters as chapter_service
-from qualcode.services.agreement import Coder
+from qualcode.services.agreement import CONSENSUS, MACHINE, Coder, candidate_coders
 from qualcode.services.citations import ROLE_ATTRIBUTE, paragraphs
 from qualcode.services.codebook_io import latest_version
 from qualcode.services.quotes import Filters, QuoteQuery, find_quotes
@@ -110,8 +110,6 @@ def gather_report(
         chapters = [c for c in chapters if c.number == chapter.strip()]
         if not chapters:
             raise NotFound(f"no chapter {chapter} in the outline of {project.slug}")
-    from qualcode.services.agreement import CONSENSUS, MACHINE, candidate_coders
-
     # the people who coded, most codings first (not the consensus layer or the machine)
     people = [c for c in candidate_coders(session, project) if c.name not in (MACHINE, CONSENSUS)]
     gatherer = _Gatherer(session, project, per_case, viewer, progress, chapters, people)

@@ -111,8 +111,11 @@ def store(session: Session, project: Project, document: Document, user: User | N
         Suggestion.document_id == document.id, owner,
         Suggestion.status == SuggestionStatus.OPEN).execution_options(synchronize_session=False))
     stored: list[Suggestion] = []
-    if rows:
-        stored = list(session.scalars(insert(Suggestion).returning(Suggestion), list(rows)))
+    if rows:  # a Core insert: thousands of rows per document, ORM objects loaded once after
+        table = Suggestion.metadata.tables[Suggestion.__tablename__]
+        ids = list(session.scalars(insert(table).returning(table.c.id), list(rows)))
+        stored = list(session.scalars(select(Suggestion).where(Suggestion.id.in_(ids))
+                                      .order_by(Suggestion.id)))
     session.flush()
     audit.record(session, "suggestions.computed", document, project_id=project.id,
                  user_id=user.id if user is not None else None,

@@ -15,6 +15,7 @@ codebook changed, when blind-coding started on a document the model learnt from,
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from concurrent.futures import Future
@@ -31,6 +32,7 @@ from qualcode.services.training_data import DataState, data_state, gather
 
 log = logging.getLogger(__name__)
 RETRAIN_AFTER = 5  # new codings and decisions that trigger a background refit
+NICENESS = 10  # the worker thread's CPU priority, below request threads
 IDLE_SECONDS = 30.0  # an idle worker thread ends; the next schedule() starts another
 
 
@@ -123,6 +125,7 @@ class Trainer:
     # --- the worker ---------------------------------------------------------------------------
 
     def _work(self) -> None:
+        _lower_priority()
         while True:
             try:
                 project_id = self._queue.get(timeout=IDLE_SECONDS)
@@ -172,6 +175,14 @@ class Trainer:
                 suggestion_models.record(session, stored, model)
         with self._lock:
             self._errors.pop(project_id, None)
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower CPU priority (Linux), so fits never slow the server down."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError):  # other systems: the default priority
+        pass
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,16 @@ def test_coding_page_escapes_the_transcript(client, lpsa):
     assert all(' src="/static/' in tag for tag in scripts if "application/json" not in tag)
 
 
+def test_coding_page_embeds_code_names_safely(client, session, lpsa):
+    name = "<script>alert(1)<\\script>"  # a code name may not hold "/": a backslash will do
+    make_code(session, lpsa["project"], name)
+    session.commit()
+    login(client, "olive")
+    page = client.get(f"/p/lpsa/documents/{lpsa['doc'].id}").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    assert any(c["name"] == name for c in state_of(page)["codes"])
+
+
 def test_coding_page_holds_exactly_the_text_with_both_offsets(client, lpsa):
     login(client, "olive")
     page = client.get(f"/p/lpsa/documents/{lpsa['doc'].id}").get_data(as_text=True)

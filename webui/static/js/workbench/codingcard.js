@@ -55,8 +55,10 @@ export class CodingCard {
     this.fill();
     this.el.hidden = false;
     if (!keepPlace) {
-      const rect = x === undefined ? this.selection.rectOf(coding) : { left: x - 330, bottom: y - 10, top: y };
-      this.place(rect);
+      // below the coding's last line (never over the text around it), and beside the stripe
+      // when that is what was clicked
+      const rect = this.selection.rectOf(coding) || { left: 100, top: y || 100, bottom: y || 100 };
+      this.place(x === undefined ? rect : { left: x - 350, top: rect.top, bottom: rect.bottom });
     }
     this.placeHandles();
   }
