@@ -19,33 +19,61 @@ GRANT = "Pump-priming grant"
 LEADERSHIP = "Political leadership"
 
 TRAINING = [
-    [("Interviewer", "What got in the way of delivering the targets?"),
-     ("Jane Smith", "Staff turnover was the big one. The coordinator left and nobody handed "
-                    "over the work, so we lost a year."),
-     ("Interviewer", "How was the early work paid for?"),
-     ("Jane Smith", "The pump priming grant paid for the first year of the scheme. Without "
-                    "that money we could not have started.")],
-    [("Interviewer", "What helped most?"),
-     ("Tom Reid", "Our leader made the agreement a personal priority and the cabinet member "
-                  "chaired every review."),
-     ("Interviewer", "And the difficulties?"),
-     ("Tom Reid", "We had real turnover in the team. Three project managers left in two "
-                  "years and each time the handover was poor.")],
-    [("Interviewer", "Where did the money come from?"),
-     ("Ann Lee", "The pump-priming money from government let us employ two officers "
-                 "straight away."),
-     ("Interviewer", "Who drove it?"),
-     ("Ann Lee", "Political leadership from the leader of the council kept everyone "
-                 "focused on the targets.")],
+    [
+        ("Interviewer", "What got in the way of delivering the targets?"),
+        (
+            "Jane Smith",
+            "Staff turnover was the big one. The coordinator left and nobody handed "
+            "over the work, so we lost a year.",
+        ),
+        ("Interviewer", "How was the early work paid for?"),
+        (
+            "Jane Smith",
+            "The pump priming grant paid for the first year of the scheme. Without "
+            "that money we could not have started.",
+        ),
+    ],
+    [
+        ("Interviewer", "What helped most?"),
+        (
+            "Tom Reid",
+            "Our leader made the agreement a personal priority and the cabinet member "
+            "chaired every review.",
+        ),
+        ("Interviewer", "And the difficulties?"),
+        (
+            "Tom Reid",
+            "We had real turnover in the team. Three project managers left in two "
+            "years and each time the handover was poor.",
+        ),
+    ],
+    [
+        ("Interviewer", "Where did the money come from?"),
+        (
+            "Ann Lee",
+            "The pump-priming money from government let us employ two officers straight away.",
+        ),
+        ("Interviewer", "Who drove it?"),
+        (
+            "Ann Lee",
+            "Political leadership from the leader of the council kept everyone "
+            "focused on the targets.",
+        ),
+    ],
 ]
 
 TARGET = [
     ("Interviewer", "What were the main problems?"),
-    ("Sam Ode", "Staff turnover hurt us badly. Our lead officer left and there was no "
-                "handover at all."),
+    (
+        "Sam Ode",
+        "Staff turnover hurt us badly. Our lead officer left and there was no handover at all.",
+    ),
     ("Interviewer", "How did you fund the start?"),
-    ("Sam Ode", "The pump priming grant meant we could start early. The grant money paid "
-                "for a coordinator."),
+    (
+        "Sam Ode",
+        "The pump priming grant meant we could start early. The grant money paid "
+        "for a coordinator.",
+    ),
 ]
 
 CODED = [  # (training document, quote, code)
@@ -53,15 +81,20 @@ CODED = [  # (training document, quote, code)
     (0, "The coordinator left and nobody handed over the work, so we lost a year.", TURNOVER),
     (0, "The pump priming grant paid for the first year of the scheme.", GRANT),
     (0, "Without that money we could not have started.", GRANT),
-    (1, "Our leader made the agreement a personal priority and the cabinet member chaired "
-        "every review.", LEADERSHIP),
+    (
+        1,
+        "Our leader made the agreement a personal priority and the cabinet member chaired "
+        "every review.",
+        LEADERSHIP,
+    ),
     (1, "We had real turnover in the team.", TURNOVER),
-    (1, "Three project managers left in two years and each time the handover was poor.",
-     TURNOVER),
-    (2, "The pump-priming money from government let us employ two officers straight away.",
-     GRANT),
-    (2, "Political leadership from the leader of the council kept everyone focused on the "
-        "targets.", LEADERSHIP),
+    (1, "Three project managers left in two years and each time the handover was poor.", TURNOVER),
+    (2, "The pump-priming money from government let us employ two officers straight away.", GRANT),
+    (
+        2,
+        "Political leadership from the leader of the council kept everyone focused on the targets.",
+        LEADERSHIP,
+    ),
 ]
 
 
@@ -86,18 +119,35 @@ def build_world(session: Session, *, slug: str = "lpsa") -> World:
     barriers = make_code(session, project, "Barriers", codable=False)
     enablers = make_code(session, project, "Enablers", codable=False)
     codes = {
-        TURNOVER: make_code(session, project, TURNOVER, parent=barriers,
-                            definition="Key people leaving posts, with knowledge lost.",
-                            keywords=["staff turnover", "handover", "left"]),
-        GRANT: make_code(session, project, GRANT, parent=enablers,
-                         definition="Up-front money from government that let work start.",
-                         keywords=["pump priming", "grant"]),
-        LEADERSHIP: make_code(session, project, LEADERSHIP, parent=enablers,
-                              definition="Elected members or leaders driving the agreement.",
-                              keywords=["leader", "cabinet member"]),
+        TURNOVER: make_code(
+            session,
+            project,
+            TURNOVER,
+            parent=barriers,
+            definition="Key people leaving posts, with knowledge lost.",
+            keywords=["staff turnover", "handover", "left"],
+        ),
+        GRANT: make_code(
+            session,
+            project,
+            GRANT,
+            parent=enablers,
+            definition="Up-front money from government that let work start.",
+            keywords=["pump priming", "grant"],
+        ),
+        LEADERSHIP: make_code(
+            session,
+            project,
+            LEADERSHIP,
+            parent=enablers,
+            definition="Elected members or leaders driving the agreement.",
+            keywords=["leader", "cabinet member"],
+        ),
     }
-    training = [make_document(session, project, title=f"Training {i + 1}", turns=turns)
-                for i, turns in enumerate(TRAINING)]
+    training = [
+        make_document(session, project, title=f"Training {i + 1}", turns=turns)
+        for i, turns in enumerate(TRAINING)
+    ]
     for index, quote, code in CODED:
         make_coding(session, training[index], codes[code], coder, quote=quote)
     target = make_document(session, project, title="Target", turns=TARGET)

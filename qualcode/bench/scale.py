@@ -27,6 +27,7 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -255,9 +256,11 @@ def run(
     pages: int = 100,
     seed: int = 0,
     directory: Path | None = None,
+    keep: Path | None = None,
     report: Report | None = None,
 ) -> ScaleBench:
-    """Build the project in a scratch database, measure, and drop the database."""
+    """Build the project in a scratch database, measure, and drop the database (with ``keep``,
+    a SQLite database is copied to that file and a PostgreSQL one is left in place)."""
     say = report or (lambda _message: None)
     if service_documents is None:
         service_documents = max(10, documents // 50)
@@ -308,6 +311,8 @@ def run(
         matrix = _matrix(factory, bench)
         size = database_bytes(engine)
         engine.dispose()
+        if keep is not None:
+            say(f"kept the database: {_keep(url, keep)}")
     return ScaleBench(
         backend=backend, documents=documents, words=corpus.words,
         raw_text_bytes=corpus.raw_bytes, codes=codes, coders=2,
@@ -322,6 +327,19 @@ def run(
         peak_worker_memory_mb=round(_memory_mb(resource.RUSAGE_CHILDREN)),
         database_bytes=size,
     )  # fmt: skip
+
+
+def _keep(url: str, target: Path) -> str:
+    if not url.startswith("sqlite"):
+        return url
+    source = sqlite3.connect(url.removeprefix("sqlite:///"))
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return str(target)
 
 
 def _every(total: int, say: Report, verb: str) -> Callable[[int, int], None]:

@@ -30,14 +30,15 @@ class ScratchUnavailable(QualcodeError):
 
 
 @contextmanager
-def scratch_database(backend: str, directory: Path) -> Iterator[str]:
-    """Yield the URL of a new, empty database; it is removed when the block ends."""
+def scratch_database(backend: str, directory: Path, *, keep: bool = False) -> Iterator[str]:
+    """Yield the URL of a new, empty database; it is removed when the block ends unless
+    ``keep`` (a SQLite file is then left to the caller, who owns ``directory``)."""
     if backend == "sqlite":
         path = directory / "bench.db"
         try:
             yield f"sqlite:///{path}"
         finally:
-            for leftover in directory.glob("bench.db*"):
+            for leftover in [] if keep else directory.glob("bench.db*"):
                 leftover.unlink(missing_ok=True)
         return
     if backend != "postgres":
@@ -59,8 +60,9 @@ def scratch_database(backend: str, directory: Path) -> Iterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -362,11 +362,12 @@ def run_suggest_bench(
     seeds: Sequence[int] = (0, 1, 2),
     *,
     with_speed: bool = True,
+    min_examples: int = MIN_EXAMPLES,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The learning curve (ours beside the baseline) and the speed measures, as plain data."""
     path = Path(csv_path) if csv_path is not None else default_csv()
-    codes, answers = load_answers(path)
+    codes, answers = load_answers(path, min_examples)
     train, test = split(len(answers))
     runs: list[dict[str, Any]] = []
     for size in sizes:
@@ -386,7 +387,7 @@ def run_suggest_bench(
             "codes": list(codes),
             "train": len(train),
             "test": len(test),
-            "min_examples": MIN_EXAMPLES,
+            "min_examples": min_examples,
         },
         "sizes": list(sizes),
         "seeds": list(seeds),

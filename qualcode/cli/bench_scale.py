@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from qualcode.bench.scratch import BACKENDS
@@ -40,6 +42,13 @@ from qualcode.cli.context import echo_json
     "(QUALCODE_BENCH_POSTGRES names another server).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the database for inspection: a SQLite copy in this file (a PostgreSQL "
+    "scratch database is left in place and its URL printed).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bench_scale_cmd(
     documents: int,
@@ -47,6 +56,7 @@ def bench_scale_cmd(
     service_documents: int | None,
     backend: str,
     seed: int,
+    keep: Path | None,
     as_json: bool,
 ) -> None:
     """Import a generated project (documents x 50 codings), then time quotes, the document
@@ -59,6 +69,7 @@ def bench_scale_cmd(
         per_document=per_document,
         service_documents=service_documents,
         seed=seed,
+        keep=keep,
         report=lambda message: click.echo(message, err=True),
     )
     if as_json:

@@ -55,8 +55,14 @@ class CodeInfo:
 
     def description(self) -> str:
         """The code's own words: name, definition, inclusion criteria, examples, keywords."""
-        parts = [self.name, self.definition, self.inclusion, self.typical_example,
-                 self.atypical_example, *self.keywords]
+        parts = [
+            self.name,
+            self.definition,
+            self.inclusion,
+            self.typical_example,
+            self.atypical_example,
+            *self.keywords,
+        ]
         return "\n".join(p for p in parts if p)
 
 
@@ -125,15 +131,17 @@ def _rules(codes: Sequence[CodeInfo], nlp: Language | None = None) -> Suggester:
     return RuleSuggester(codes, nlp=nlp)
 
 
-def _classifier(codes: Sequence[CodeInfo], examples: Sequence[Example] = (),
-                nlp: Language | None = None) -> Suggester:
+def _classifier(
+    codes: Sequence[CodeInfo], examples: Sequence[Example] = (), nlp: Language | None = None
+) -> Suggester:
     from qualcode.nlp.classifier import ClassifierSuggester
 
     return ClassifierSuggester(codes, examples, nlp=nlp)
 
 
-def _similarity(codes: Sequence[CodeInfo], examples: Sequence[Example] = (),
-                nlp: Language | None = None) -> Suggester:
+def _similarity(
+    codes: Sequence[CodeInfo], examples: Sequence[Example] = (), nlp: Language | None = None
+) -> Suggester:
     from qualcode.nlp.similarity import SimilaritySuggester
 
     return SimilaritySuggester(codes, examples, nlp=nlp)

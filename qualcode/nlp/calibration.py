@@ -23,10 +23,22 @@ from scipy import sparse
 CALIBRATED_AT = 30  # examples + decisions of a code before its scores are shown as percentages
 STRENGTH_SCALE = np.log1p(100.0)  # strength 1 at 100 examples
 
-FEATURES = ("classifier", "classifier_strength", "definition", "definition_strength",
-            "positive", "positive_strength", "negative", "rule", "rule_precision")
-GROUPS: dict[str, tuple[int, ...]] = {"classifier": (0, 1), "similarity": (2, 3, 4, 5, 6),
-                                      "rules": (7, 8)}
+FEATURES = (
+    "classifier",
+    "classifier_strength",
+    "definition",
+    "definition_strength",
+    "positive",
+    "positive_strength",
+    "negative",
+    "rule",
+    "rule_precision",
+)
+GROUPS: dict[str, tuple[int, ...]] = {
+    "classifier": (0, 1),
+    "similarity": (2, 3, 4, 5, 6),
+    "rules": (7, 8),
+}
 # A new project's blend: a close coded example or a keyword counts most, a vague likeness to a
 # code's definition little.
 DEFAULT_WEIGHTS = np.array([0.5, 0.0, 6.0, 0.0, 6.0, 0.0, -6.0, 2.5, 1.0])
@@ -50,9 +62,17 @@ class Evidence:
     def columns(self) -> npt.NDArray[np.float64]:
         """The blend's inputs, one row per (passage, code) pair, passage-major."""
         s = self.strength[None, :]
-        parts = [self.classifier, self.classifier * s, self.definition, self.definition * s,
-                 self.positive, self.positive * s, self.negative, self.rule.astype(np.float64),
-                 self.rule_logit]
+        parts = [
+            self.classifier,
+            self.classifier * s,
+            self.definition,
+            self.definition * s,
+            self.positive,
+            self.positive * s,
+            self.negative,
+            self.rule.astype(np.float64),
+            self.rule_logit,
+        ]
         return np.stack([p.ravel() for p in parts], axis=1)
 
 
@@ -76,15 +96,23 @@ class Calibrator:
         pair_code = np.tile(np.arange(k), n)
         own = self.own[pair_code]
         rows = np.flatnonzero(own)
-        indicator = sparse.csr_matrix((np.ones(len(rows)), (rows, pair_code[rows])),
-                                      shape=(n * k, k))
-        slope = sparse.csr_matrix((evidence.classifier.ravel()[rows], (rows, pair_code[rows])),
-                                  shape=(n * k, k))
-        return sparse.hstack([sparse.csr_matrix(evidence.columns()), indicator, slope],
-                             format="csr")
+        indicator = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, pair_code[rows])), shape=(n * k, k)
+        )
+        slope = sparse.csr_matrix(
+            (evidence.classifier.ravel()[rows], (rows, pair_code[rows])), shape=(n * k, k)
+        )
+        return sparse.hstack(
+            [sparse.csr_matrix(evidence.columns()), indicator, slope], format="csr"
+        )
 
-    def fit(self, evidence: Evidence, y: npt.NDArray[np.int8], known: npt.NDArray[np.bool_],
-            own: npt.NDArray[np.bool_]) -> Calibrator:
+    def fit(
+        self,
+        evidence: Evidence,
+        y: npt.NDArray[np.int8],
+        known: npt.NDArray[np.bool_],
+        own: npt.NDArray[np.bool_],
+    ) -> Calibrator:
         """Fit on out-of-fold evidence for the known (passage, code) labels.
 
         A logistic regression whose weights are pulled towards the defaults (not towards
@@ -96,8 +124,9 @@ class Calibrator:
         design = self._design(evidence)[mask]
         n_base, k = len(FEATURES), len(own)
         prior = np.concatenate([DEFAULT_WEIGHTS, np.zeros(2 * k)])
-        weights, self.intercept = _penalised_logistic(design, y.ravel()[mask].astype(np.float64),
-                                                      prior, DEFAULT_INTERCEPT)
+        weights, self.intercept = _penalised_logistic(
+            design, y.ravel()[mask].astype(np.float64), prior, DEFAULT_INTERCEPT
+        )
         self.weights = weights[:n_base]
         self.code_intercept = weights[n_base : n_base + k]
         self.code_slope = weights[n_base + k :]
@@ -113,23 +142,25 @@ class Calibrator:
     def probabilities(self, evidence: Evidence) -> npt.NDArray[np.float64]:
         return np.asarray(1.0 / (1.0 + np.exp(-self.logits(evidence))), dtype=np.float64)
 
-    def contributions(self, evidence: Evidence, i: int, j: int) -> dict[str, float]:
-        """How much each suggester moved pair (i, j)'s log-odds."""
-        s = evidence.strength[j]
-        values = np.array([evidence.classifier[i, j], evidence.classifier[i, j] * s,
-                           evidence.definition[i, j], evidence.definition[i, j] * s,
-                           evidence.positive[i, j], evidence.positive[i, j] * s,
-                           evidence.negative[i, j], float(evidence.rule[i, j]),
-                           evidence.rule_logit[i, j]]) * self.weights
-        out = {name: float(values[list(cols)].sum()) for name, cols in GROUPS.items()}
-        if self.own[j]:
-            out["classifier"] += float(self.code_slope[j] * evidence.classifier[i, j])
+    def contributions(self, evidence: Evidence) -> dict[str, npt.NDArray[np.float64]]:
+        """How much each suggester moved every (passage, code) pair's log-odds."""
+        n, k = evidence.classifier.shape
+        weighted = evidence.columns() * self.weights
+        out = {
+            name: weighted[:, list(cols)].sum(axis=1).reshape(n, k)
+            for name, cols in GROUPS.items()
+        }
+        out["classifier"] += np.where(self.own, self.code_slope * evidence.classifier, 0.0)
         return out
 
 
-def _penalised_logistic(x: sparse.csr_matrix, y: npt.NDArray[np.float64],
-                        prior: npt.NDArray[np.float64], prior_intercept: float,
-                        penalty: float = PENALTY) -> tuple[npt.NDArray[np.float64], float]:
+def _penalised_logistic(
+    x: sparse.csr_matrix,
+    y: npt.NDArray[np.float64],
+    prior: npt.NDArray[np.float64],
+    prior_intercept: float,
+    penalty: float = PENALTY,
+) -> tuple[npt.NDArray[np.float64], float]:
     """Logistic regression with an L2 penalty towards ``prior`` (deterministic L-BFGS)."""
     from scipy.optimize import minimize
     from scipy.special import expit
@@ -142,14 +173,28 @@ def _penalised_logistic(x: sparse.csr_matrix, y: npt.NDArray[np.float64],
         z = x @ w + b
         residual = expit(z) - y
         gap = w - prior
-        value = np.logaddexp(0.0, z).sum() - y @ z + 0.5 * penalty * gap @ gap \
+        value = (
+            np.logaddexp(0.0, z).sum()
+            - y @ z
+            + 0.5 * penalty * gap @ gap
             + 0.5 * INTERCEPT_PENALTY * (b - prior_intercept) ** 2
-        grad = np.concatenate([xt @ residual + penalty * gap,
-                               [residual.sum() + INTERCEPT_PENALTY * (b - prior_intercept)]])
+        )
+        grad = np.concatenate(
+            [
+                xt @ residual + penalty * gap,
+                [residual.sum() + INTERCEPT_PENALTY * (b - prior_intercept)],
+            ]
+        )
         return float(value), grad
 
     start = np.concatenate([prior, [prior_intercept]])
-    found = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000})
+    found = minimize(
+        loss,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 500, "ftol": 1e-8, "gtol": 1e-3},
+    )
     return np.asarray(found.x[:p], dtype=np.float64), float(found.x[p])
 
 
@@ -162,8 +207,12 @@ def confidence(probability: float, calibrated: bool) -> str:
     return "medium" if probability >= 0.3 else "low"
 
 
-def choose_threshold(p: npt.NDArray[np.float64], y: npt.NDArray[np.int8],
-                     known: npt.NDArray[np.bool_], default: float = 0.5) -> float:
+def choose_threshold(
+    p: npt.NDArray[np.float64],
+    y: npt.NDArray[np.int8],
+    known: npt.NDArray[np.bool_],
+    default: float = 0.5,
+) -> float:
     """The score above which a code is predicted (besides each passage's top code) that
     maximises micro-F1 on fully coded passages (out-of-fold scores, training data only)."""
     full = known.all(axis=1)
@@ -182,17 +231,18 @@ def choose_threshold(p: npt.NDArray[np.float64], y: npt.NDArray[np.int8],
     return best
 
 
-def expected_calibration_error(scores: npt.NDArray[np.float64],
-                               outcomes: npt.NDArray[np.bool_], bins: int = 10) -> float:
+def expected_calibration_error(
+    scores: npt.NDArray[np.float64], outcomes: npt.NDArray[np.bool_], bins: int = 10
+) -> float:
     """Mean |accuracy - confidence| over equal-width score bins, weighted by bin size."""
-    scores = np.asarray(scores, dtype=np.float64).ravel()
-    outcomes = np.asarray(outcomes, dtype=np.float64).ravel()
-    if scores.size == 0:
+    confident = np.asarray(scores, dtype=np.float64).ravel()
+    right = np.asarray(outcomes, dtype=np.float64).ravel()
+    if confident.size == 0:
         return 0.0
-    which = np.minimum((scores * bins).astype(int), bins - 1)
+    which = np.minimum((confident * bins).astype(int), bins - 1)
     total = 0.0
     for b in range(bins):
         inside = which == b
         if inside.any():
-            total += inside.sum() * abs(outcomes[inside].mean() - scores[inside].mean())
-    return float(total / scores.size)
+            total += inside.sum() * abs(right[inside].mean() - confident[inside].mean())
+    return float(total / confident.size)

@@ -40,8 +40,9 @@ class LinearModels:
         self.intercept = np.zeros(0, dtype=np.float64)
         self.fitted = np.zeros(0, dtype=np.bool_)
 
-    def fit(self, x: sparse.csr_matrix, y: npt.NDArray[np.int8],
-            known: npt.NDArray[np.bool_]) -> LinearModels:
+    def fit(
+        self, x: sparse.csr_matrix, y: npt.NDArray[np.int8], known: npt.NDArray[np.bool_]
+    ) -> LinearModels:
         n_codes = y.shape[1]
         self.coef = np.zeros((n_codes, x.shape[1]), dtype=np.float64)
         self.intercept = np.zeros(n_codes, dtype=np.float64)
@@ -51,9 +52,14 @@ class LinearModels:
             labels = y[rows, j]
             if labels.size == 0 or labels.min() == labels.max():
                 continue
-            model = SGDClassifier(loss="log_loss", alpha=REGULARISATION / len(rows),
-                                  class_weight="balanced", max_iter=EPOCHS, tol=None,
-                                  random_state=0)
+            model = SGDClassifier(
+                loss="log_loss",
+                alpha=REGULARISATION / len(rows),
+                class_weight="balanced",
+                max_iter=EPOCHS,
+                tol=None,
+                random_state=0,
+            )
             model.fit(x[rows], labels)
             self.coef[j] = model.coef_[0]
             self.intercept[j] = model.intercept_[0]
@@ -66,36 +72,50 @@ class LinearModels:
         scores[:, ~self.fitted] = 0.0
         return scores
 
-    def top_words(self, row: sparse.csr_matrix, j: int, names: npt.NDArray[np.str_],
-                  shown: npt.NDArray[np.bool_], limit: int = 5) -> tuple[list[str], bool]:
-        """The word features that pushed code ``j``'s score up most for one passage, and
-        whether the question asked was among them; only features marked ``shown`` (not
-        stop words alone) are named."""
-        if not self.fitted[j]:
-            return [], False
-        mask = row.indices < len(names)
-        mask[mask] = shown[row.indices[mask]]
-        idx = row.indices[mask]
-        contributions = row.data[mask] * self.coef[j, idx]
-        order = np.argsort(-contributions)
-        words: list[str] = []
-        asked = False
-        for k in order[: limit * 3]:
-            if contributions[k] <= 0:
-                break
-            name = str(names[idx[k]])
-            if name.startswith(CONTEXT_PREFIX):
-                asked = True
-            elif len(words) < limit:
-                words.append(name)
-        return words, asked
+    def top_words(
+        self,
+        x: sparse.csr_matrix,
+        i: int,
+        codes: Sequence[int],
+        names: npt.NDArray[np.str_],
+        shown: npt.NDArray[np.bool_],
+        limit: int = 5,
+    ) -> list[tuple[list[str], bool]]:
+        """For passage ``i`` (a row of ``x``) and each of ``codes``: the word features that
+        pushed the code's score up most, and whether the question asked was among them. Only
+        features marked ``shown`` (not stop words alone) are named."""
+        start, end = x.indptr[i], x.indptr[i + 1]
+        indices, data = x.indices[start:end], x.data[start:end]
+        keep = indices < len(names)
+        keep[keep] = shown[indices[keep]]
+        idx, weights = indices[keep], data[keep]
+        out: list[tuple[list[str], bool]] = []
+        for j in codes:
+            if not self.fitted[j] or not len(idx):
+                out.append(([], False))
+                continue
+            contributions = weights * self.coef[j, idx]
+            words: list[str] = []
+            asked = False
+            for k in np.argsort(-contributions)[: limit * 3]:
+                if contributions[k] <= 0:
+                    break
+                name = str(names[idx[k]])
+                if name.startswith(CONTEXT_PREFIX):
+                    asked = True
+                elif len(words) < limit:
+                    words.append(name)
+            out.append((words, asked))
+        return out
 
 
 def informative(names: npt.NDArray[np.str_], nlp: Language) -> npt.NDArray[np.bool_]:
     """Which word features are worth showing a coder: not made of stop words alone."""
     stop = nlp.Defaults.stop_words
-    return np.array([not all(w.removeprefix(CONTEXT_PREFIX) in stop for w in name.split())
-                     for name in names], dtype=np.bool_)
+    return np.array(
+        [not all(w.removeprefix(CONTEXT_PREFIX) in stop for w in name.split()) for name in names],
+        dtype=np.bool_,
+    )
 
 
 class ClassifierSuggester:
@@ -104,8 +124,12 @@ class ClassifierSuggester:
 
     name = "classifier"
 
-    def __init__(self, codes: Sequence[CodeInfo], examples: Sequence[Example] = (),
-                 nlp: Language | None = None) -> None:
+    def __init__(
+        self,
+        codes: Sequence[CodeInfo],
+        examples: Sequence[Example] = (),
+        nlp: Language | None = None,
+    ) -> None:
         from qualcode.nlp.pipeline import build_nlp
 
         self.codes = list(codes)
@@ -117,19 +141,23 @@ class ClassifierSuggester:
         from qualcode.nlp.pipeline import lemmatise
 
         self.data: TrainingSet = build_training_set([c.id for c in self.codes], self.examples)
-        passages = Passages(lemmatise(self.nlp, self.data.texts),
-                            lemmatise(self.nlp, self.data.contexts))
+        passages = Passages(
+            lemmatise(self.nlp, self.data.texts), lemmatise(self.nlp, self.data.contexts)
+        )
         self.features = Featurizer().fit(passages)
-        self.models = LinearModels().fit(self.features.transform(passages), self.data.y,
-                                         self.data.known)
+        self.models = LinearModels().fit(
+            self.features.transform(passages), self.data.y, self.data.known
+        )
 
     def suggest(self, units: Sequence[TextUnit]) -> Iterable[Suggestion]:
         from qualcode.nlp.pipeline import lemmatise
 
         if not units:
             return
-        passages = Passages(lemmatise(self.nlp, [u.text for u in units]),
-                            lemmatise(self.nlp, [u.context for u in units]))
+        passages = Passages(
+            lemmatise(self.nlp, [u.text for u in units]),
+            lemmatise(self.nlp, [u.context for u in units]),
+        )
         x = self.features.transform(passages)
         scores = 1.0 / (1.0 + np.exp(-self.models.decision(x)))
         names = self.features.word_names()
@@ -138,10 +166,19 @@ class ClassifierSuggester:
             j = int(np.argmax(np.where(self.models.fitted, scores[i], -1.0)))
             if not self.models.fitted[j]:
                 continue
-            words, _ = self.models.top_words(x[i], j, names, shown)
-            yield Suggestion(unit.document_id, unit.start, unit.end, unit.text,
-                             self.codes[j].id, float(scores[i, j]), "uncalibrated",
-                             self.name, {"words": words}, "")
+            [(words, _)] = self.models.top_words(x, i, [j], names, shown)
+            yield Suggestion(
+                unit.document_id,
+                unit.start,
+                unit.end,
+                unit.text,
+                self.codes[j].id,
+                float(scores[i, j]),
+                "uncalibrated",
+                self.name,
+                {"words": words},
+                "",
+            )
 
     def update(self, decisions: Sequence[Decision]) -> None:
         """Learn from decisions that carry their passage's text, then refit."""

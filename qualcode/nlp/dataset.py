@@ -38,9 +38,15 @@ class TrainingSet:
         return np.asarray((self.y * self.known).sum(axis=0), dtype=np.int64)
 
     def subset(self, rows: npt.NDArray[np.intp]) -> TrainingSet:
-        return TrainingSet([self.texts[i] for i in rows], [self.contexts[i] for i in rows],
-                           [self.document_ids[i] for i in rows], self.code_ids,
-                           self.y[rows], self.known[rows], self.rejected[rows])
+        return TrainingSet(
+            [self.texts[i] for i in rows],
+            [self.contexts[i] for i in rows],
+            [self.document_ids[i] for i in rows],
+            self.code_ids,
+            self.y[rows],
+            self.known[rows],
+            self.rejected[rows],
+        )
 
 
 def build_training_set(code_ids: Sequence[int], examples: Sequence[Example]) -> TrainingSet:
@@ -72,5 +78,12 @@ def build_training_set(code_ids: Sequence[int], examples: Sequence[Example]) -> 
         else:
             known[i, sorted(neg)] = True
     keys = list(rows)
-    return TrainingSet([t for _, t, _ in keys], [c for _, _, c in keys],
-                       [d for d, _, _ in keys], list(code_ids), y, known, rejected)
+    return TrainingSet(
+        [t for _, t, _ in keys],
+        [c for _, _, c in keys],
+        [d for d, _, _ in keys],
+        list(code_ids),
+        y,
+        known,
+        rejected,
+    )

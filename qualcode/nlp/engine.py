@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,17 +105,27 @@ class Engine:
         return [c.id for c in self.codes]
 
     # -- fitting ----------------------------------------------------------------------------
-    def fit(self, codes: Sequence[CodeInfo], examples: Sequence[Example],
-            decisions: Sequence[Decision] = ()) -> Engine:
+    def fit(
+        self,
+        codes: Sequence[CodeInfo],
+        examples: Sequence[Example],
+        decisions: Sequence[Decision] = (),
+    ) -> Engine:
         """Learn from the project's codes, examples and decisions; returns ``self``."""
+        with _one_blas_thread():
+            return self._fit(codes, examples, decisions)
+
+    def _fit(
+        self, codes: Sequence[CodeInfo], examples: Sequence[Example], decisions: Sequence[Decision]
+    ) -> Engine:
         self.codes = list(codes)
         self.model_version = f"{ENGINE_VERSION}-{_digest(self.codes, examples, decisions)}"
         data = build_training_set(self.code_ids, examples)
         docs = list(self.nlp.pipe(data.texts, batch_size=256))
-        passages = Passages([" ".join(lemma_tokens(d)) for d in docs],
-                            self._lemmas(data.contexts))
-        described = Passages(self._lemmas([c.description() for c in self.codes]),
-                             [""] * len(self.codes))
+        passages = Passages([" ".join(lemma_tokens(d)) for d in docs], self._lemmas(data.contexts))
+        described = Passages(
+            self._lemmas([c.description() for c in self.codes]), [""] * len(self.codes)
+        )
         self.rules = RuleSet(self.codes)
         self.rules.update(decisions)
         decided_by_code = Counter(d.code_id for d in decisions)
@@ -122,19 +133,22 @@ class Engine:
         positives = data.positives()
         self.evidence_counts = positives + decided
         self.features = Featurizer()
-        both = self.features.fit_transform(Passages([*passages.lemmas, *described.lemmas],
-                                                    [*passages.contexts, *described.contexts]))
+        both = self.features.fit_transform(
+            Passages(
+                [*passages.lemmas, *described.lemmas], [*passages.contexts, *described.contexts]
+            )
+        )
         x, self.definitions = both[: len(data)], both[len(data) :]
         self.word_names = self.features.word_names()
         self.shown_words = informative(self.word_names, self.nlp)
         rules = self._rule_evidence(docs)
+        self.strength = strength_of(positives)
         self.calibrator = Calibrator(len(self.codes))
         self.threshold = 0.5
         if len(data) >= MIN_ROWS_TO_CALIBRATE and positives.sum() >= MIN_POSITIVES_TO_CALIBRATE:
             self._calibrate(data, x, rules)
         self.models = LinearModels().fit(x, data.y, data.known)
         self.similarity = Similarity(self._space(self.definitions), self._space(x), data)
-        self.strength = strength_of(positives)
         self.example_texts = [t[:NEAREST_CHARS] for t in data.texts]
         self.example_documents = list(data.document_ids)
         return self
@@ -151,15 +165,17 @@ class Engine:
             models = LinearModels().fit(x[train], subset.y, subset.known)
             similarity = Similarity(self._space(self.definitions), self._space(x[train]), subset)
             held_rules = RuleEvidence(rules.hit[held], rules.logit[held], rules.best[held])
-            found, _ = _evidence(x[held], self._space(x[held]), models, similarity, held_rules,
-                                 strength_of(subset.positives()))
+            found, _ = _evidence(
+                x[held], self._space(x[held]), models, similarity, held_rules, self.strength
+            )
             chunks.append(found)
             order.append(held)
         rows = np.concatenate(order)
-        evidence = Evidence(*(np.concatenate([getattr(c, name) for c in chunks])
-                              for name in ("classifier", "definition", "positive", "negative",
-                                           "rule", "rule_logit")),
-                            strength=strength_of(data.positives()))
+        joined = {
+            name: np.concatenate([getattr(c, name) for c in chunks])
+            for name in ("classifier", "definition", "positive", "negative", "rule", "rule_logit")
+        }
+        evidence = Evidence(**joined, strength=self.strength)
         y, known = data.y[rows], data.known[rows]
         own = self.evidence_counts >= CALIBRATED_AT
         self.calibrator.fit(evidence, y, known, own)
@@ -174,8 +190,10 @@ class Engine:
     def _lemmas(self, texts: Sequence[str]) -> list[str]:
         """Lemmas of texts that repeat a lot (contexts), each distinct one analysed once."""
         distinct = list(dict.fromkeys(texts))
-        lemmas = {t: " ".join(lemma_tokens(d))
-                  for t, d in zip(distinct, self.nlp.pipe(distinct, batch_size=256), strict=True)}
+        lemmas = {
+            t: " ".join(lemma_tokens(d))
+            for t, d in zip(distinct, self.nlp.pipe(distinct, batch_size=256), strict=True)
+        }
         return [lemmas[t] for t in texts]
 
     def _rule_evidence(self, docs: Sequence[Doc]) -> RuleEvidence:
@@ -195,15 +213,20 @@ class Engine:
 
     def score(self, units: Sequence[TextUnit]) -> Scored:
         """Every code's probability for every unit, with the evidence behind it."""
+        with _one_blas_thread():
+            return self._score(units)
+
+    def _score(self, units: Sequence[TextUnit]) -> Scored:
         docs = list(self.nlp.pipe((u.text for u in units), batch_size=256))
-        passages = Passages([" ".join(lemma_tokens(d)) for d in docs],
-                            self._lemmas([u.context for u in units]))
+        passages = Passages(
+            [" ".join(lemma_tokens(d)) for d in docs], self._lemmas([u.context for u in units])
+        )
         x = self.features.transform(passages)
         rules = self._rule_evidence(docs)
-        evidence, nearest = _evidence(x, self._space(x), self.models, self.similarity, rules,
-                                      self.strength)
-        return Scored(units, x, evidence, nearest, rules,
-                      self.calibrator.probabilities(evidence))
+        evidence, nearest = _evidence(
+            x, self._space(x), self.models, self.similarity, rules, self.strength
+        )
+        return Scored(units, x, evidence, nearest, rules, self.calibrator.probabilities(evidence))
 
     def probabilities(self, units: Sequence[TextUnit]) -> npt.NDArray[np.float64]:
         """A (units x codes) array of probabilities, columns in ``code_ids`` order."""
@@ -213,16 +236,20 @@ class Engine:
 
     def predict(self, units: Sequence[TextUnit]) -> list[list[int]]:
         """The codes each unit would be given: its best code and any above the threshold."""
-        p = self.probabilities(units)
+        if not self.codes:
+            return [[] for _ in units]
         out = []
-        for row in p:
+        for row in self.probabilities(units):
             chosen = {int(np.argmax(row))} | set(np.flatnonzero(row >= self.threshold).tolist())
             out.append([self.codes[j].id for j in sorted(chosen, key=lambda j: -row[j])])
-        return out if self.codes else [[] for _ in units]
+        return out
 
-    def suggest(self, units: Sequence[TextUnit],
-                existing: Mapping[int, Sequence[Span]] | None = None,
-                top_k: int = 3) -> list[Suggestion]:
+    def suggest(
+        self,
+        units: Sequence[TextUnit],
+        existing: Mapping[int, Sequence[Span]] | None = None,
+        top_k: int = 3,
+    ) -> list[Suggestion]:
         """Each unit's ``top_k`` codes, best first, leaving out any code already applied to a
         span overlapping the unit (``existing``: code id -> spans in the units' document)."""
         units = _distinct(units)
@@ -232,48 +259,63 @@ class Engine:
             return []
         scored = self.score(units)
         taken = {code_id: list(spans) for code_id, spans in (existing or {}).items()}
+        parts = self.calibrator.contributions(scored.evidence)
         out: list[Suggestion] = []
         for i, unit in enumerate(units):
             span = Span(unit.start, unit.end)
-            offered = 0
-            for j in np.argsort(-scored.probabilities[i], kind="stable"):
-                if offered == top_k:
-                    break
-                if any(span.overlaps(s) for s in taken.get(self.codes[j].id, ())):
-                    continue
-                out.append(self._suggestion(scored, i, int(j)))
-                offered += 1
+            chosen = [
+                int(j)
+                for j in np.argsort(-scored.probabilities[i], kind="stable")
+                if not any(span.overlaps(s) for s in taken.get(self.codes[j].id, ()))
+            ][:top_k]
+            explained = self.models.top_words(
+                scored.x, i, chosen, self.word_names, self.shown_words
+            )
+            for j, (words, asked) in zip(chosen, explained, strict=True):
+                method = max(parts, key=lambda name: float(parts[name][i, j]))
+                out.append(self._suggestion(scored, i, j, method, words, asked))
         return out
 
     # -- explaining -------------------------------------------------------------------------
-    def _suggestion(self, scored: Scored, i: int, j: int) -> Suggestion:
+    def _suggestion(
+        self, scored: Scored, i: int, j: int, method: str, words: list[str], asked: bool
+    ) -> Suggestion:
         unit = scored.units[i]
         p = float(scored.probabilities[i, j])
         calibrated = bool(self.calibrator.fitted and self.calibrator.own[j])
-        rationale: dict[str, Any] = {"evidence": int(self.evidence_counts[j]),
-                                     "calibrated": calibrated}
+        rationale: dict[str, Any] = {
+            "evidence": int(self.evidence_counts[j]),
+            "calibrated": calibrated,
+        }
         rule = int(scored.rules.best[i, j])
         if rule >= 0:
             rationale["rule"] = self.rules.rules[rule].rationale()
-        words, asked = self.models.top_words(scored.x[i], j, self.word_names,
-                                              self.shown_words)
         if words:
             rationale["words"] = words
         if asked and unit.context:
             rationale["question"] = unit.context
         row = int(scored.nearest[i, j])
-        if row >= 0:
-            rationale["nearest"] = {"text": self.example_texts[row],
-                                    "document_id": self.example_documents[row],
-                                    "similarity": round(float(scored.evidence.positive[i, j]), 3)}
+        if row >= 0 and scored.evidence.positive[i, j] > 0:
+            rationale["nearest"] = {
+                "text": self.example_texts[row],
+                "document_id": self.example_documents[row],
+                "similarity": round(float(scored.evidence.positive[i, j]), 3),
+            }
         definition = float(scored.evidence.definition[i, j])
         if definition > 0:
             rationale["definition"] = round(definition, 3)
-        parts = self.calibrator.contributions(scored.evidence, i, j)
-        method = max(parts, key=lambda name: parts[name])
-        return Suggestion(unit.document_id, unit.start, unit.end, unit.text, self.codes[j].id,
-                          round(p, 4), confidence(p, calibrated), method, rationale,
-                          self.model_version)
+        return Suggestion(
+            unit.document_id,
+            unit.start,
+            unit.end,
+            unit.text,
+            self.codes[j].id,
+            round(p, 4),
+            confidence(p, calibrated),
+            method,
+            rationale,
+            self.model_version,
+        )
 
     # -- storage ----------------------------------------------------------------------------
     def save(self, path: Path) -> Path:
@@ -290,12 +332,33 @@ class Engine:
         return store.load_or_raise(path)
 
 
-def _evidence(x: sparse.csr_matrix, words: sparse.csr_matrix, models: LinearModels,
-              similarity: Similarity, rules: RuleEvidence, strength: npt.NDArray[np.float64]
-              ) -> tuple[Evidence, npt.NDArray[np.int64]]:
+def _evidence(
+    x: sparse.csr_matrix,
+    words: sparse.csr_matrix,
+    models: LinearModels,
+    similarity: Similarity,
+    rules: RuleEvidence,
+    strength: npt.NDArray[np.float64],
+) -> tuple[Evidence, npt.NDArray[np.int64]]:
     found = similarity.scores(words)
-    return Evidence(models.decision(x), found.definition, found.positive, found.negative,
-                    rules.hit, rules.logit, strength), found.nearest
+    return Evidence(
+        models.decision(x),
+        found.definition,
+        found.positive,
+        found.negative,
+        rules.hit,
+        rules.logit,
+        strength,
+    ), found.nearest
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """The engine's matrices are small: BLAS threads only contend with the web server's (and
+    on a busy machine made the blend's fit ten times slower)."""
+    from threadpoolctl import threadpool_limits
+
+    limits: AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 def _distinct(units: Sequence[TextUnit]) -> list[TextUnit]:
@@ -309,14 +372,29 @@ def _distinct(units: Sequence[TextUnit]) -> list[TextUnit]:
     return out
 
 
-def _digest(codes: Sequence[CodeInfo], examples: Sequence[Example],
-            decisions: Sequence[Decision]) -> str:
+def _digest(
+    codes: Sequence[CodeInfo], examples: Sequence[Example], decisions: Sequence[Decision]
+) -> str:
     """A short hash of everything a fit depends on (same data, same version)."""
     sha = hashlib.sha256()
-    for part in (*((c.id, c.path, c.name, c.definition, c.inclusion, c.exclusion,
-                    c.typical_example, c.atypical_example, tuple(c.keywords)) for c in codes),
-                 *((e.text, e.code_id, e.positive, e.document_id, e.context) for e in examples),
-                 *((d.code_id, d.accepted, str((d.rationale or {}).get("rule"))) for d in decisions)):
+    for part in (
+        *(
+            (
+                c.id,
+                c.path,
+                c.name,
+                c.definition,
+                c.inclusion,
+                c.exclusion,
+                c.typical_example,
+                c.atypical_example,
+                tuple(c.keywords),
+            )
+            for c in codes
+        ),
+        *((e.text, e.code_id, e.positive, e.document_id, e.context) for e in examples),
+        *((d.code_id, d.accepted, str((d.rationale or {}).get("rule"))) for d in decisions),
+    ):
         sha.update(repr(part).encode())
         sha.update(b"\x00")
     return sha.hexdigest()[:12]

@@ -34,17 +34,19 @@ class Passages:
     contexts: Sequence[str]
 
     def word_documents(self) -> list[str]:
-        return [text + "".join(f" {CONTEXT_PREFIX}{w}" for w in context.split())
-                for text, context in zip(self.lemmas, self.contexts, strict=True)]
+        return [
+            text + "".join(f" {CONTEXT_PREFIX}{w}" for w in context.split())
+            for text, context in zip(self.lemmas, self.contexts, strict=True)
+        ]
 
 
-def _vectorizer(corpus: Sequence[str], min_df: int, **options: object
-                ) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+def _vectorizer(
+    corpus: Sequence[str], min_df: int, **options: object
+) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
     """A TF-IDF vectorizer fitted on ``corpus`` and the corpus's rows; rare n-grams are kept
     when the corpus is too small to have common ones."""
     for df in dict.fromkeys((min_df, 1)):
-        vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=df, dtype=np.float32,
-                                     **options)  # type: ignore[arg-type]
+        vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=df, dtype=np.float32, **options)
         try:
             return vectorizer, vectorizer.fit_transform(corpus)
         except ValueError:  # empty vocabulary
@@ -68,10 +70,12 @@ class Featurizer:
 
     def fit_transform(self, passages: Passages) -> sparse.csr_matrix:
         """Fit on the passages and return their rows (each text is analysed once)."""
-        self.words, words = _vectorizer(passages.word_documents(), 1, ngram_range=(1, 2),
-                                        token_pattern=r"\S+", lowercase=False)
-        self.chars, chars = _vectorizer(list(passages.lemmas), 2, analyzer="char_wb",
-                                        ngram_range=(2, 5))
+        self.words, words = _vectorizer(
+            passages.word_documents(), 1, ngram_range=(1, 2), token_pattern=r"\S+", lowercase=False
+        )
+        self.chars, chars = _vectorizer(
+            list(passages.lemmas), 2, analyzer="char_wb", ngram_range=(2, 5)
+        )
         return _normalize(sparse.hstack([words, chars], format="csr"))
 
     def fit(self, passages: Passages) -> Featurizer:

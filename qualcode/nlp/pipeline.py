@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import InvalidInput
 
@@ -42,12 +42,13 @@ def build_nlp(pipeline: str | None = None, lang: str = "en") -> Language:
         if not any(name in nlp.pipe_names for name in _SENTENCE_PIPES):
             nlp.add_pipe("sentencizer")
         if "lemmatizer" not in nlp.pipe_names:
-            lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             try:
                 lemmatizer.initialize()
             except (ValueError, OSError) as exc:
-                raise InvalidInput(f"no lookup lemmas for language {nlp.lang!r} "
-                                   "(is spacy-lookups-data installed?)") from exc
+                raise InvalidInput(
+                    f"no lookup lemmas for language {nlp.lang!r} (is spacy-lookups-data installed?)"
+                ) from exc
         nlp.add_pipe(_register_lower_lemmas())
     return nlp
 
@@ -69,8 +70,11 @@ class _LowerLemmas:
     def __init__(self, nlp: Language, name: str) -> None:
         lemmatizer = nlp.get_pipe("lemmatizer")
         lookups = getattr(lemmatizer, "lookups", None)
-        self.table = (lookups.get_table("lemma_lookup")
-                      if lookups is not None and lookups.has_table("lemma_lookup") else None)
+        self.table = (
+            lookups.get_table("lemma_lookup")
+            if lookups is not None and lookups.has_table("lemma_lookup")
+            else None
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -84,8 +88,9 @@ class _LowerLemmas:
 
 def lemma_tokens(doc: Doc) -> list[str]:
     """The doc's lemmas (lower case), without spaces and punctuation (a ``?`` is kept)."""
-    return [t.lemma_ or t.lower_ for t in doc
-            if not t.is_space and (not t.is_punct or t.text == "?")]
+    return [
+        t.lemma_ or t.lower_ for t in doc if not t.is_space and (not t.is_punct or t.text == "?")
+    ]
 
 
 def lemmatise(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[str]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 # Beta prior (successes, failures) by where a rule's phrase came from
 PRIORS: dict[str, tuple[float, float]] = {"keyword": (3.0, 2.0), "name": (2.0, 3.0)}
@@ -48,9 +49,14 @@ class Rule:
         return (self.accepted + a) / (self.decided + a + b)
 
     def rationale(self) -> dict[str, Any]:
-        return {"phrase": self.phrase, "source": self.source, "accepted": self.accepted,
-                "rejected": self.rejected, "decided": self.decided,
-                "precision": round(self.precision, 3)}
+        return {
+            "phrase": self.phrase,
+            "source": self.source,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "decided": self.decided,
+            "precision": round(self.precision, 3),
+        }
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,11 @@ class RuleSet:
     """All codes' rules and one matcher for them (built lazily: it holds the vocabulary)."""
 
     def __init__(self, codes: Sequence[CodeInfo]) -> None:
-        self.rules = [Rule(code.id, phrase, source)
-                      for code in codes for phrase, source in phrases_of(code)]
+        self.rules = [
+            Rule(code.id, phrase, source) for code in codes for phrase, source in phrases_of(code)
+        ]
         self._matcher: PhraseMatcher | None = None
+        self._vocab: Vocab | None = None
         self._keys: dict[int, int] = {}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -93,12 +101,13 @@ class RuleSet:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.rules = state["rules"]
         self._matcher = None
+        self._vocab = None
         self._keys = {}
 
     def _bind(self, nlp: Language) -> PhraseMatcher:
         from spacy.matcher import PhraseMatcher
 
-        if self._matcher is None or self._matcher.vocab is not nlp.vocab:
+        if self._matcher is None or self._vocab is not nlp.vocab:
             matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
             keys: dict[int, int] = {}
             patterns = nlp.pipe(rule.phrase for rule in self.rules)
@@ -107,7 +116,7 @@ class RuleSet:
                     key = f"qualcode-rule-{index}"
                     matcher.add(key, [pattern])
                     keys[nlp.vocab.strings[key]] = index
-            self._matcher, self._keys = matcher, keys
+            self._matcher, self._vocab, self._keys = matcher, nlp.vocab, keys
         return self._matcher
 
     def match(self, nlp: Language, docs: Sequence[Doc]) -> list[list[Match]]:
@@ -158,9 +167,18 @@ class RuleSuggester:
                 if rule.code_id not in best or rule.precision > best[rule.code_id].precision:
                     best[rule.code_id] = rule
             for rule in sorted(best.values(), key=lambda r: -r.precision):
-                yield Suggestion(unit.document_id, unit.start, unit.end, unit.text, rule.code_id,
-                                 rule.precision, "uncalibrated", self.name,
-                                 {"rule": rule.rationale()}, "")
+                yield Suggestion(
+                    unit.document_id,
+                    unit.start,
+                    unit.end,
+                    unit.text,
+                    rule.code_id,
+                    rule.precision,
+                    "uncalibrated",
+                    self.name,
+                    {"rule": rule.rationale()},
+                    "",
+                )
 
     def update(self, decisions: Sequence[Decision]) -> None:
         self.rules.update(decisions)

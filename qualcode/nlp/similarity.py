@@ -49,8 +49,9 @@ class ExampleIndex:
         self.rows = keep  # the training rows they came from
         self.columns = [np.flatnonzero(self.labels[:, j]) for j in range(labels.shape[1])]
 
-    def nearest(self, x: sparse.csr_matrix) -> tuple[npt.NDArray[np.float64],
-                                                     npt.NDArray[np.int64]]:
+    def nearest(
+        self, x: sparse.csr_matrix
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """Per passage and code: the best cosine to an example of the code, and which."""
         n, k = x.shape[0], self.labels.shape[1]
         best = np.zeros((n, k), dtype=np.float64)
@@ -70,8 +71,9 @@ class ExampleIndex:
 class Similarity:
     """Fitted similarity scorer over one featurizer's space."""
 
-    def __init__(self, definitions: sparse.csr_matrix, x: sparse.csr_matrix,
-                 data: TrainingSet) -> None:
+    def __init__(
+        self, definitions: sparse.csr_matrix, x: sparse.csr_matrix, data: TrainingSet
+    ) -> None:
         self.definitions = definitions
         self.positives = ExampleIndex(x, (data.y == 1) & data.known)
         self.negatives = ExampleIndex(x, data.rejected)
@@ -88,8 +90,12 @@ class SimilaritySuggester:
 
     name = "similarity"
 
-    def __init__(self, codes: Sequence[CodeInfo], examples: Sequence[Example] = (),
-                 nlp: Language | None = None) -> None:
+    def __init__(
+        self,
+        codes: Sequence[CodeInfo],
+        examples: Sequence[Example] = (),
+        nlp: Language | None = None,
+    ) -> None:
         from qualcode.nlp.pipeline import build_nlp
 
         self.codes = list(codes)
@@ -106,17 +112,20 @@ class SimilaritySuggester:
         self.data = build_training_set([c.id for c in self.codes], self.examples)
         described = self._passages([c.description() for c in self.codes], [""] * len(self.codes))
         passages = self._passages(self.data.texts, self.data.contexts)
-        both = Passages([*passages.lemmas, *described.lemmas],
-                        [*passages.contexts, *described.contexts])
+        both = Passages(
+            [*passages.lemmas, *described.lemmas], [*passages.contexts, *described.contexts]
+        )
         self.features = Featurizer().fit(both)
-        self.similarity = Similarity(self.features.transform(described),
-                                     self.features.transform(passages), self.data)
+        self.similarity = Similarity(
+            self.features.transform(described), self.features.transform(passages), self.data
+        )
 
     def suggest(self, units: Sequence[TextUnit]) -> Iterable[Suggestion]:
         if not units or not self.codes:
             return
-        x = self.features.transform(self._passages([u.text for u in units],
-                                                   [u.context for u in units]))
+        x = self.features.transform(
+            self._passages([u.text for u in units], [u.context for u in units])
+        )
         found = self.similarity.scores(x)
         score = np.maximum(found.definition, found.positive) - found.negative
         for i, unit in enumerate(units):
@@ -124,12 +133,23 @@ class SimilaritySuggester:
             rationale: dict[str, object] = {"definition": round(float(found.definition[i, j]), 3)}
             row = int(found.nearest[i, j])
             if row >= 0:
-                rationale["nearest"] = {"text": self.data.texts[row],
-                                        "document_id": self.data.document_ids[row],
-                                        "similarity": round(float(found.positive[i, j]), 3)}
-            yield Suggestion(unit.document_id, unit.start, unit.end, unit.text,
-                             self.codes[j].id, float(max(score[i, j], 0.0)), "uncalibrated",
-                             self.name, rationale, "")
+                rationale["nearest"] = {
+                    "text": self.data.texts[row],
+                    "document_id": self.data.document_ids[row],
+                    "similarity": round(float(found.positive[i, j]), 3),
+                }
+            yield Suggestion(
+                unit.document_id,
+                unit.start,
+                unit.end,
+                unit.text,
+                self.codes[j].id,
+                float(max(score[i, j], 0.0)),
+                "uncalibrated",
+                self.name,
+                rationale,
+                "",
+            )
 
     def update(self, decisions: Sequence[Decision]) -> None:
         """Accepted passages become examples, rejected ones counter-examples."""

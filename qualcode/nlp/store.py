@@ -46,8 +46,11 @@ def save(engine: Engine, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / FILENAME
     temporary = folder / f".{FILENAME}.{os.getpid()}.{threading.get_ident()}"
-    joblib.dump({"stamp": stamp(), "model_version": engine.model_version, "engine": engine},
-                temporary, compress=3)
+    joblib.dump(
+        {"stamp": stamp(), "model_version": engine.model_version, "engine": engine},
+        temporary,
+        compress=3,
+    )
     temporary.replace(target)
     return target
 

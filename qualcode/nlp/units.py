@@ -43,8 +43,14 @@ def question_of(text: str, turn: TurnData) -> str:
     return question
 
 
-def make_units(text: str, turns: Sequence[TurnData], *, document_id: int = 0,
-               include_interviewer: bool = False, nlp: Language | None = None) -> list[TextUnit]:
+def make_units(
+    text: str,
+    turns: Sequence[TurnData],
+    *,
+    document_id: int = 0,
+    include_interviewer: bool = False,
+    nlp: Language | None = None,
+) -> list[TextUnit]:
     """The document's units: each respondent turn, and its sentences when it has several."""
     from qualcode.nlp.pipeline import build_nlp
 
@@ -64,16 +70,28 @@ def make_units(text: str, turns: Sequence[TurnData], *, document_id: int = 0,
     spoken = (text[span.start : span.end] for _, span, _ in chosen)
     for (turn, span, context), doc in zip(chosen, nlp.pipe(spoken, batch_size=64), strict=True):
         units.append(_unit(text, document_id, span, "turn", turn, context))
-        sentences = [trim(text, Span(span.start + s.start_char, span.start + s.end_char))
-                     for s in doc.sents
-                     if sum(1 for t in s if not (t.is_punct or t.is_space)) >= MIN_SENTENCE_WORDS]
+        sentences = [
+            trim(text, Span(span.start + s.start_char, span.start + s.end_char))
+            for s in doc.sents
+            if sum(1 for t in s if not (t.is_punct or t.is_space)) >= MIN_SENTENCE_WORDS
+        ]
         if len(sentences) > 1 or (sentences and sentences[0] != span):
-            units.extend(_unit(text, document_id, s, "sentence", turn, context)
-                         for s in sentences if len(s))
+            units.extend(
+                _unit(text, document_id, s, "sentence", turn, context) for s in sentences if len(s)
+            )
     return units
 
 
-def _unit(text: str, document_id: int, span: Span, kind: UnitKind, turn: TurnData,
-          context: str) -> TextUnit:
-    return TextUnit(document_id, span.start, span.end, text[span.start : span.end], kind,
-                    turn.speaker, turn.is_interviewer, context)
+def _unit(
+    text: str, document_id: int, span: Span, kind: UnitKind, turn: TurnData, context: str
+) -> TextUnit:
+    return TextUnit(
+        document_id,
+        span.start,
+        span.end,
+        text[span.start : span.end],
+        kind,
+        turn.speaker,
+        turn.is_interviewer,
+        context,
+    )

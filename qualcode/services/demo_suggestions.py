@@ -17,8 +17,13 @@ from qualcode.services import users as user_service
 DEMO_CODER = "rokafor"
 
 
-def seed_suggestions(factory: sessionmaker[Session], project_id: int, *, documents: int = 3,
-                     username: str = DEMO_CODER) -> int:
+def seed_suggestions(
+    factory: sessionmaker[Session],
+    project_id: int,
+    *,
+    documents: int = 3,
+    username: str = DEMO_CODER,
+) -> int:
     """Fit the project's model and store ``username``'s open suggestions on the first
     ``documents`` documents (by title); returns how many suggestions were stored."""
     with factory.begin() as session:
@@ -31,13 +36,20 @@ def seed_suggestions(factory: sessionmaker[Session], project_id: int, *, documen
         project = session.get(Project, project_id)
         assert project is not None
         user = user_service.require_user(session, username)
-        docs = session.scalars(select(Document).where(
-            Document.project_id == project_id, Document.is_current.is_(True))
-            .order_by(Document.title, Document.id).limit(documents)).all()
+        docs = session.scalars(
+            select(Document)
+            .where(Document.project_id == project_id, Document.is_current.is_(True))
+            .order_by(Document.title, Document.id)
+            .limit(documents)
+        ).all()
         for document in docs:
             units = suggestion_service.units_of(session, document)
-            stored += len(suggestion_service.suggest_for_document(
-                session, project, document, user, model, units=units))
-            suggestion_service.suggest_for_document(session, project, document, None, model,
-                                                    units=units)
+            stored += len(
+                suggestion_service.suggest_for_document(
+                    session, project, document, user, model, units=units
+                )
+            )
+            suggestion_service.suggest_for_document(
+                session, project, document, None, model, units=units
+            )
     return stored

@@ -43,6 +43,13 @@ __all__ = [
 ]
 
 
+_JOBS = ImportJob.metadata.tables[ImportJob.__tablename__]
+_TURNS = Turn.metadata.tables[Turn.__tablename__]
+_COUNT_DONE = (  # Core: per row, the ORM's bulk paths cost more than SQLite
+    update(_JOBS).where(_JOBS.c.id == bindparam("job_id")).values(done=_JOBS.c.done + 1)
+)
+
+
 @dataclass
 class FileResult:
     """What became of one file: ``status`` is imported, skipped or failed (with ``reason``)."""
@@ -173,13 +180,6 @@ def _store_one(
         return FileResult(str(path), "failed", getattr(exc, "reason", None) or str(exc))
 
 
-_JOBS = ImportJob.metadata.tables[ImportJob.__tablename__]
-_TURNS = Turn.metadata.tables[Turn.__tablename__]
-_COUNT_DONE = (  # Core statements: the ORM's bulk paths cost more than SQLite itself here
-    update(_JOBS).where(_JOBS.c.id == bindparam("job_id")).values(done=_JOBS.c.done + 1)
-)
-
-
 def _record_failure(factory: sessionmaker[Session], job_id: int, result: FileResult) -> None:
     """Count a failed file and keep its reason (failures are few: the list stays short)."""
     with factory.begin() as session:
@@ -220,7 +220,7 @@ def store_transcript(
         assert previous is not None
         title = previous.title
     else:
-        previous = document_service.find_by_title(session, project, title)
+        previous = _current_by_title(session, project, title)
     case_row = previous.case if previous else None
     if case:
         case_row = document_service.get_or_create_case(session, project, case, user_id=user_id)
@@ -254,6 +254,23 @@ def _current_duplicate(session: Session, project: Project, sha256: str) -> tuple
     return next(((i, t) for i, t, p, current in rows if p == project.id and current), None)
 
 
+def _current_by_title(session: Session, project: Project, title: str) -> Document | None:
+    """The project's current document with this title, if any.
+
+    ``is_current`` is checked here, not in SQL: given it, SQLite (which keeps no statistics)
+    prefers the ``is_current`` index, a scan of every current document of every project.
+    Without it the project's documents are scanned, or, where the schema has an index on
+    (``project_id``, ``title``), the versions of this title are found at once.
+    """
+    rows = session.execute(
+        select(Document.id, Document.is_current).where(
+            Document.project_id == project.id, Document.title == title.strip()[:300]
+        )
+    )
+    current = next((doc_id for doc_id, is_current in rows if is_current), None)
+    return None if current is None else session.get(Document, current)
+
+
 def _add_document(
     session: Session,
     project: Project,
@@ -279,7 +296,7 @@ def _add_document(
             raise InvalidInput(f"{title}: a turn [{turn.start}, {turn.end}) lies outside the text")
     doc = Document(
         project_id=project.id, case_id=case.id if case else None, title=title,
-        source_filename=filename, source_type=transcript.source_type,
+        source_filename=filename[:500], source_type=transcript.source_type,
         encoding=transcript.encoding, text=text, sha256=sha256, word_count=word_count(text),
         turn_count=len(transcript.turns), imported_by_id=user_id,
         version=previous.version + 1 if previous else 1,

@@ -91,8 +91,15 @@ def model_dir(project: Project) -> Path:
     return data_dir() / "models" / project.guid
 
 
-_cache: dict[Path, Model] = {}
+_cache: dict[Path, tuple[Model, int]] = {}  # folder -> (model, its provenance file's mtime)
 _cache_lock = threading.Lock()
+
+
+def _stamp(folder: Path) -> int | None:
+    try:
+        return (folder / PROVENANCE).stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def fit(data: TrainingData) -> Model:
@@ -103,12 +110,19 @@ def fit(data: TrainingData) -> Model:
     engine = Engine().fit(data.codes, data.examples, data.decisions)
     seconds = time.perf_counter() - started
     provenance = Provenance(
-        version=engine.model_version, data_version=data.state.version,
-        codes_version=data.state.codes_version, examples=len(data.examples),
-        positives=data.positives, negatives=data.negatives, decisions=len(data.decisions),
-        codes=len(data.codes), threshold=float(engine.threshold),
+        version=engine.model_version,
+        data_version=data.state.version,
+        codes_version=data.state.codes_version,
+        examples=len(data.examples),
+        positives=data.positives,
+        negatives=data.negatives,
+        decisions=len(data.decisions),
+        codes=len(data.codes),
+        threshold=float(engine.threshold),
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        fit_seconds=round(seconds, 3), hidden_documents=sorted(data.state.hidden))
+        fit_seconds=round(seconds, 3),
+        hidden_documents=sorted(data.state.hidden),
+    )
     return Model(engine, provenance)
 
 
@@ -122,34 +136,41 @@ def save(project: Project, model: Model) -> None:
     temporary.write_text(json.dumps(asdict(model.provenance), indent=1), encoding="utf-8")
     temporary.replace(folder / PROVENANCE)
     with _cache_lock:
-        _cache[folder] = model
+        _cache[folder] = (model, _stamp(folder) or 0)
 
 
 def loaded(project: Project) -> Model | None:
     """The project's model from memory or disk, without fitting; ``None`` if there is none
-    (or what is on disk cannot be read: it is derived data, so it is simply rebuilt)."""
+    (or what is on disk cannot be read: it is derived data, so it is simply rebuilt). A model
+    another process stored since is picked up (each web worker keeps its own copy)."""
     folder = model_dir(project)
+    stamp = _stamp(folder)
     with _cache_lock:
-        model = _cache.get(folder)
-    if model is not None:
-        return model
-    if not (folder / PROVENANCE).exists():
-        return None
+        cached = _cache.get(folder)
+    if cached is not None and (stamp is None or stamp == cached[1]):
+        return cached[0]
+    fresh = _read(folder) if stamp is not None else None
+    if fresh is None:
+        return cached[0] if cached is not None else None
+    with _cache_lock:
+        _cache[folder] = (fresh, stamp or 0)
+    return fresh
+
+
+def _read(folder: Path) -> Model | None:
     from qualcode.nlp import store
 
     try:
         provenance = Provenance.from_dict(
-            json.loads((folder / PROVENANCE).read_text(encoding="utf-8")))
+            json.loads((folder / PROVENANCE).read_text(encoding="utf-8"))
+        )
         engine = store.load(folder)
     except Exception as exc:  # noqa: BLE001 - any unreadable artefact is rebuilt, not fatal
         log.warning("ignoring the stored model in %s: %s", folder, exc)
         return None
     if engine is None or engine.model_version != provenance.version:
         return None
-    model = Model(engine, provenance)
-    with _cache_lock:
-        model = _cache.setdefault(folder, model)
-    return model
+    return Model(engine, provenance)
 
 
 def forget(project: Project) -> None:
@@ -166,10 +187,20 @@ def record(session: Session, project: Project, model: Model, *, user_id: int | N
     project.settings = settings
     session.flush()
     p = model.provenance
-    audit.record(session, "suggestions.model_trained", project, project_id=project.id,
-                 user_id=user_id, detail={"model_version": p.version, "examples": p.examples,
-                                          "decisions": p.decisions, "codes": p.codes,
-                                          "fit_seconds": p.fit_seconds})
+    audit.record(
+        session,
+        "suggestions.model_trained",
+        project,
+        project_id=project.id,
+        user_id=user_id,
+        detail={
+            "model_version": p.version,
+            "examples": p.examples,
+            "decisions": p.decisions,
+            "codes": p.codes,
+            "fit_seconds": p.fit_seconds,
+        },
+    )
 
 
 def train(session: Session, project: Project, *, user_id: int | None = None) -> Model:

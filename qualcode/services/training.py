@@ -14,6 +14,7 @@ codebook changed, when blind-coding started on a document the model learnt from,
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -47,8 +48,10 @@ def due(model: Model | None, state: DataState, retrain_after: int = RETRAIN_AFTE
         return True
     if not model.is_stale(state):
         return False
-    return (state.codes_version != model.provenance.codes_version
-            or model.changes_since_fit(state) >= retrain_after)
+    return (
+        state.codes_version != model.provenance.codes_version
+        or model.changes_since_fit(state) >= retrain_after
+    )
 
 
 class Trainer:
@@ -73,16 +76,16 @@ class Trainer:
             job = self._jobs.get(project_id)
             if job is not None:
                 running_on = self._gathered.get(project_id)
-                if project_id in self._running and (state is None
-                                                    or state.version != running_on):
+                if project_id in self._running and (state is None or state.version != running_on):
                     self._again.add(project_id)
                 return job
             job = Future()
             self._jobs[project_id] = job
             self._queue.put(project_id)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._work, name="qualcode-training",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._work, name="qualcode-training", daemon=True
+                )
                 self._thread.start()
         return job
 
@@ -179,10 +182,8 @@ class Trainer:
 
 def _lower_priority() -> None:
     """Run this thread at a lower CPU priority (Linux), so fits never slow the server down."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # elsewhere: the default priority
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
-    except (AttributeError, OSError):  # other systems: the default priority
-        pass
 
 
 @dataclass(frozen=True)
@@ -214,8 +215,10 @@ class ModelStatus:
             text = "no model yet"
         else:
             when = _clock(self.trained_at)
-            text = (f"model {self.version} trained on {self.examples} examples "
-                    f"({self.decisions} decisions) at {when}")
+            text = (
+                f"model {self.version} trained on {self.examples} examples "
+                f"({self.decisions} decisions) at {when}"
+            )
             if self.stale and not self.training:
                 text += f"; {self.pending_changes} changes since"
         if self.training:
@@ -240,10 +243,35 @@ def status(session: Session, project: Project, trainer: Trainer | None = None) -
     training = trainer.is_training(project.id) if trainer is not None else False
     error = trainer.error(project.id) if trainer is not None else None
     if model is None:
-        return ModelStatus(None, None, 0, 0, 0, 0, 0, None, None, training, True,
-                           state.examples + state.decisions, error)
+        return ModelStatus(
+            None,
+            None,
+            0,
+            0,
+            0,
+            0,
+            0,
+            None,
+            None,
+            training,
+            True,
+            state.examples + state.decisions,
+            error,
+        )
     p = model.provenance
     stale = model.is_stale(state)
-    return ModelStatus(p.version, p.trained_at, p.examples, p.positives, p.negatives,
-                       p.decisions, p.codes, p.threshold, p.fit_seconds, training, stale,
-                       model.changes_since_fit(state) if stale else 0, error)
+    return ModelStatus(
+        p.version,
+        p.trained_at,
+        p.examples,
+        p.positives,
+        p.negatives,
+        p.decisions,
+        p.codes,
+        p.threshold,
+        p.fit_seconds,
+        training,
+        stale,
+        model.changes_since_fit(state) if stale else 0,
+        error,
+    )

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from qualcode.models import (
     Assignment,
@@ -78,8 +78,11 @@ def blind_pending_documents(session: Session, project_id: int) -> set[int]:
     rows = session.execute(
         select(Assignment.document_id)
         .join(Document, Document.id == Assignment.document_id)
-        .where(Document.project_id == project_id, Assignment.blind.is_(True),
-               Assignment.status != AssignmentStatus.DONE)
+        .where(
+            Document.project_id == project_id,
+            Assignment.blind.is_(True),
+            Assignment.status != AssignmentStatus.DONE,
+        )
     )
     return {doc_id for (doc_id,) in rows}
 
@@ -96,22 +99,29 @@ def _codes(session: Session, project_id: int) -> list[Code]:
     return [c for c in codebook_service.all_codes(session, project_id) if c.active and c.codable]
 
 
-def _coding_rows(session: Session, project_id: int, hidden: set[int],
-                 code_ids: set[int]) -> list[Any]:
+def _coding_rows(
+    session: Session, project_id: int, hidden: set[int], code_ids: set[int]
+) -> list[Any]:
     rows = session.execute(
-        select(Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end,
-               Coding.quote)
+        select(
+            Coding.id, Coding.code_id, Coding.document_id, Coding.start, Coding.end, Coding.quote
+        )
         .join(Document, Document.id == Coding.document_id)
-        .where(*_learnable(project_id, hidden)).order_by(Coding.id)).all()
+        .where(*_learnable(project_id, hidden))
+        .order_by(Coding.id)
+    ).all()
     return [r for r in rows if r.code_id in code_ids]
 
 
-def _decision_rows(session: Session, project_id: int, hidden: set[int],
-                   code_ids: set[int]) -> list[Suggestion]:
+def _decision_rows(
+    session: Session, project_id: int, hidden: set[int], code_ids: set[int]
+) -> list[Suggestion]:
     rows = session.scalars(
-        select(Suggestion).join(Document, Document.id == Suggestion.document_id)
+        select(Suggestion)
+        .join(Document, Document.id == Suggestion.document_id)
         .where(*_learnable(project_id, hidden), Suggestion.status != SuggestionStatus.OPEN)
-        .order_by(Suggestion.id))
+        .order_by(Suggestion.id)
+    )
     return [s for s in rows if s.code_id in code_ids]
 
 
@@ -123,35 +133,94 @@ def _digest(parts: Iterable[object]) -> str:
     return sha.hexdigest()[:16]
 
 
-def _state(codes: Sequence[Code], hidden: set[int], codings: Sequence[Any],
-           decided: Sequence[Suggestion]) -> DataState:
-    codes_version = _digest((c.id, c.parent_id, c.lock_version) for c in codes)
-    positives = {(r.document_id, r.start, r.end, r.code_id) for r in codings}
-    version = _digest([
-        codes_version, sorted(hidden),
-        *((r.id, r.code_id, r.document_id, r.start, r.end) for r in codings),
-        *((s.id, s.code_id, s.status.value, s.start, s.end) for s in decided),
-    ])
-    negatives = sum(1 for s in decided if s.status is SuggestionStatus.REJECTED)
-    return DataState(version, codes_version, len(positives) + negatives, len(decided),
-                     frozenset(hidden))
+def _sums(*columns: ColumnElement[Any] | InstrumentedAttribute[int]) -> list[ColumnElement[Any]]:
+    return [func.coalesce(func.sum(c), 0) for c in columns]
+
+
+def _coding_summary(
+    session: Session, project_id: int, hidden: set[int], code_ids: set[int]
+) -> tuple[Sequence[int], int]:
+    """Aggregates that change whenever a learnable coding is added, removed or changed, and
+    the number of distinct coded passages (the positive examples)."""
+    where = [*_learnable(project_id, hidden), Coding.code_id.in_(code_ids)]
+    sums = session.execute(
+        select(
+            func.count(),
+            *_sums(
+                Coding.id,
+                Coding.id * Coding.code_id,
+                Coding.id * Coding.start,
+                Coding.id * Coding.end,
+            ),
+        )
+        .join(Document, Document.id == Coding.document_id)
+        .where(*where)
+    ).one()
+    passages = (
+        select(Coding.document_id, Coding.start, Coding.end, Coding.code_id)
+        .join(Document, Document.id == Coding.document_id)
+        .where(*where)
+        .distinct()
+        .subquery()
+    )
+    distinct = session.scalar(select(func.count()).select_from(passages)) or 0
+    return tuple(int(v) for v in sums), int(distinct)
+
+
+def _decision_summary(
+    session: Session, project_id: int, hidden: set[int], code_ids: set[int]
+) -> tuple[Sequence[int], int, int]:
+    """Aggregates over the decided suggestions, their number and the rejections among them."""
+    rejected = case((Suggestion.status == SuggestionStatus.REJECTED, 1), else_=0)
+    sums = session.execute(
+        select(
+            func.count(),
+            *_sums(
+                rejected,
+                Suggestion.id,
+                Suggestion.id * Suggestion.code_id,
+                Suggestion.id * rejected,
+            ),
+        )
+        .join(Document, Document.id == Suggestion.document_id)
+        .where(
+            *_learnable(project_id, hidden),
+            Suggestion.code_id.in_(code_ids),
+            Suggestion.status != SuggestionStatus.OPEN,
+        )
+    ).one()
+    values = tuple(int(v) for v in sums)
+    return values, values[0], values[1]
 
 
 def data_state(session: Session, project: Project) -> DataState:
-    """The current state of the project's training data (a few small queries, no texts)."""
+    """The current state of the project's training data: a few aggregate queries, no rows, so
+    it is cheap enough to ask on every request."""
     hidden = blind_pending_documents(session, project.id)
     codes = _codes(session, project.id)
     code_ids = {c.id for c in codes}
-    return _state(codes, hidden, _coding_rows(session, project.id, hidden, code_ids),
-                  _decision_rows(session, project.id, hidden, code_ids))
+    codes_version = _digest((c.id, c.parent_id, c.lock_version) for c in codes)
+    codings, positives = _coding_summary(session, project.id, hidden, code_ids)
+    decided, decisions, negatives = _decision_summary(session, project.id, hidden, code_ids)
+    version = _digest([codes_version, sorted(hidden), codings, decided])
+    return DataState(version, codes_version, positives + negatives, decisions, frozenset(hidden))
 
 
 def code_infos(codes: Sequence[Code], paths: dict[int, str]) -> list[CodeInfo]:
-    return [CodeInfo(id=c.id, path=paths[c.id], name=c.name, definition=c.definition,
-                     inclusion=c.inclusion, exclusion=c.exclusion,
-                     typical_example=c.typical_example, atypical_example=c.atypical_example,
-                     keywords=[str(k) for k in c.keywords or []])
-            for c in codes]
+    return [
+        CodeInfo(
+            id=c.id,
+            path=paths[c.id],
+            name=c.name,
+            definition=c.definition,
+            inclusion=c.inclusion,
+            exclusion=c.exclusion,
+            typical_example=c.typical_example,
+            atypical_example=c.atypical_example,
+            keywords=[str(k) for k in c.keywords or []],
+        )
+        for c in codes
+    ]
 
 
 class Questions:
@@ -167,14 +236,19 @@ class Questions:
             return
         for doc_id, start, end, asks in session.execute(
             select(Turn.document_id, Turn.start, Turn.end, Turn.is_interviewer)
-            .where(Turn.document_id.in_(ids)).order_by(Turn.document_id, Turn.start)
+            .where(Turn.document_id.in_(ids))
+            .order_by(Turn.document_id, Turn.start)
         ):
             self._turns.setdefault(doc_id, []).append((start, end, asks))
             self._starts.setdefault(doc_id, []).append(start)
         asking = [d for d, turns in self._turns.items() if any(t[2] for t in turns)]
         if asking:
-            self._texts = {doc_id: text for doc_id, text in session.execute(
-                select(Document.id, Document.text).where(Document.id.in_(asking)))}
+            self._texts = {
+                doc_id: text
+                for doc_id, text in session.execute(
+                    select(Document.id, Document.text).where(Document.id.in_(asking))
+                )
+            }
 
     def before(self, document_id: int, position: int) -> str:
         """The nearest interviewer turn ending at or before ``position`` ("" if none)."""
@@ -191,8 +265,9 @@ class Questions:
         return question_of(text, TurnData(start, end, is_interviewer=True))
 
 
-def _examples(codings: Sequence[Any], decided: Sequence[Suggestion],
-              questions: Questions) -> list[Example]:
+def _examples(
+    codings: Sequence[Any], decided: Sequence[Suggestion], questions: Questions
+) -> list[Example]:
     out: list[Example] = []
     seen: set[tuple[int, int, int, int]] = set()
     for row in codings:
@@ -200,34 +275,57 @@ def _examples(codings: Sequence[Any], decided: Sequence[Suggestion],
         if key in seen:
             continue
         seen.add(key)
-        out.append(Example(text=row.quote, code_id=row.code_id, positive=True,
-                           document_id=row.document_id,
-                           context=questions.before(row.document_id, row.start)))
+        out.append(
+            Example(
+                text=row.quote,
+                code_id=row.code_id,
+                positive=True,
+                document_id=row.document_id,
+                context=questions.before(row.document_id, row.start),
+            )
+        )
     for s in decided:
         if s.status is SuggestionStatus.REJECTED:
-            out.append(Example(text=s.text, code_id=s.code_id, positive=False,
-                               document_id=s.document_id,
-                               context=questions.before(s.document_id, s.start)))
+            out.append(
+                Example(
+                    text=s.text,
+                    code_id=s.code_id,
+                    positive=False,
+                    document_id=s.document_id,
+                    context=questions.before(s.document_id, s.start),
+                )
+            )
     return out
 
 
 def _decisions(decided: Sequence[Suggestion]) -> list[Decision]:
-    return [Decision(code_id=s.code_id, accepted=s.status is SuggestionStatus.ACCEPTED,
-                     method=s.method, rationale=dict(s.rationale or {}), text=s.text)
-            for s in decided]
+    return [
+        Decision(
+            code_id=s.code_id,
+            accepted=s.status is SuggestionStatus.ACCEPTED,
+            method=s.method,
+            rationale=dict(s.rationale or {}),
+            text=s.text,
+        )
+        for s in decided
+    ]
 
 
 def gather(session: Session, project: Project) -> TrainingData:
     """Everything a fit needs: the codes, the examples and the decisions."""
-    hidden = blind_pending_documents(session, project.id)
+    state = data_state(session, project)
+    hidden = set(state.hidden)
     codes = _codes(session, project.id)
     code_ids = {c.id for c in codes}
     codings = _coding_rows(session, project.id, hidden, code_ids)
     decided = _decision_rows(session, project.id, hidden, code_ids)
-    questions = Questions(session, {r.document_id for r in codings}
-                          | {s.document_id for s in decided})
+    questions = Questions(
+        session, {r.document_id for r in codings} | {s.document_id for s in decided}
+    )
     paths = codebook_service.paths(codebook_service.all_codes(session, project.id))
-    return TrainingData(codes=code_infos(codes, paths),
-                        examples=_examples(codings, decided, questions),
-                        decisions=_decisions(decided),
-                        state=_state(codes, hidden, codings, decided))
+    return TrainingData(
+        codes=code_infos(codes, paths),
+        examples=_examples(codings, decided, questions),
+        decisions=_decisions(decided),
+        state=state,
+    )

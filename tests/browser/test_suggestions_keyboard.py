@@ -35,7 +35,8 @@ def _active(page) -> dict[str, Any]:
 
 def _wait_gone(page, suggestion_id: int) -> None:
     page.wait_for_function(
-        "(id) => !window.qualcode.suggestions.items.some((s) => s.id === id)", arg=suggestion_id)
+        "(id) => !window.qualcode.suggestions.items.some((s) => s.id === id)", arg=suggestion_id
+    )
 
 
 def test_keyboard_accepts_and_rejects_suggestions(live_server, page, world):
@@ -53,10 +54,13 @@ def test_keyboard_accepts_and_rejects_suggestions(live_server, page, world):
     _wait_gone(page, first["id"])
     page.wait_for_function(
         "(id) => [...window.qualcode.workbench.store.codings.values()]"
-        ".some((c) => c.suggestion_id === id)", arg=first["id"])
+        ".some((c) => c.suggestion_id === id)",
+        arg=first["id"],
+    )
 
     second = _active(page)  # the panel moved on to the next suggestion
-    assert second is not None and second["id"] != first["id"]
+    assert second is not None
+    assert second["id"] != first["id"]
     page.keyboard.press("r")
     _wait_gone(page, second["id"])
 
@@ -69,13 +73,15 @@ def test_keyboard_accepts_and_rejects_suggestions(live_server, page, world):
 
     with live_server.session() as session:
         accepted = session.scalar(select(Coding).where(Coding.suggestion_id == first["id"]))
-        assert accepted.origin is Origin.SUGGESTION and accepted.model_version
+        assert accepted.origin is Origin.SUGGESTION
+        assert accepted.model_version
         assert (accepted.start, accepted.end) == (first["start"], first["end"])
         assert accepted.coder_id == world["coder"]
         rejected = session.get(Suggestion, second["id"])
         assert rejected.status is SuggestionStatus.REJECTED
         narrowed = session.scalar(select(Coding).where(Coding.suggestion_id == third["id"]))
-        assert narrowed.start == third["start"] and narrowed.end < third["end"]
+        assert narrowed.start == third["start"]
+        assert narrowed.end < third["end"]
 
 
 def test_review_queue_triage_with_keys(live_server, page, world):

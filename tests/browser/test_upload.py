@@ -40,6 +40,8 @@ def test_upload_two_files_shows_each_with_its_word_count(live_server, page):
     expect(page.locator("#upload-summary")).to_contain_text("2 imported, 0 skipped, 1 failed")
     with live_server.session() as s:
         words = dict(s.execute(select(Document.title, Document.word_count)).all())
+        cases = {doc.case.name for doc in s.scalars(select(Document))}
+    assert cases == {"Northshire"}
     for name, title, turns in (("jane.txt", "jane", "6"), ("omar.docx", "omar", "4")):
         cells = row(page, name).locator("td")
         expect(cells.nth(1)).to_have_text("imported")

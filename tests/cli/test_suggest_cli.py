@@ -14,8 +14,18 @@ from qualcode.models import Suggestion, SuggestionStatus
 
 pytestmark = pytest.mark.slow
 
-KEYS = {"document_id", "document", "code", "code_guid", "start", "end", "text", "score",
-        "method", "rationale"}
+KEYS = {
+    "document_id",
+    "document",
+    "code",
+    "code_guid",
+    "start",
+    "end",
+    "text",
+    "score",
+    "method",
+    "rationale",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +37,15 @@ def _data_dir(tmp_path, monkeypatch):
 def world(session):
     world = build_world(session)
     # an astral character before the answers, so code points and UTF-16 units differ
-    world.emoji = make_document(session, world.project, title="Emoji", turns=[
-        ("Interviewer", "What about money? 💷💷"),
-        ("Sam 😀 Ode", "The pump priming grant 💷 meant we could start early."),
-    ])
+    world.emoji = make_document(
+        session,
+        world.project,
+        title="Emoji",
+        turns=[
+            ("Interviewer", "What about money? 💷💷"),
+            ("Sam 😀 Ode", "The pump priming grant 💷 meant we could start early."),
+        ],
+    )
     session.commit()
     return world
 
@@ -40,21 +55,26 @@ def test_suggest_json_follows_the_design_contract(runner, world):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["project"] == "lpsa"
-    assert data["model"]["version"] and data["model"]["examples"] == 9
+    assert data["model"]["version"]
+    assert data["model"]["examples"] == 9
     assert 0 < data["model"]["threshold"] < 1
     rows = data["suggestions"]
-    assert rows and all(KEYS <= set(row) for row in rows)
+    assert rows
+    assert all(set(row) >= KEYS for row in rows)
     texts = {d.id: d.text for d in [*world.training, world.target, world.emoji]}
     for row in rows:
-        assert texts[row["document_id"]][row["start"]:row["end"]] == row["text"]
-        assert 0.0 <= row["score"] <= 1.0 and isinstance(row["rationale"], dict)
+        assert texts[row["document_id"]][row["start"] : row["end"]] == row["text"]
+        assert 0.0 <= row["score"] <= 1.0
+        assert isinstance(row["rationale"], dict)
     grant = [r for r in rows if r["code"] == f"Enablers/{GRANT}" and r["document"] == "Emoji"]
-    assert grant and grant[0]["code_guid"] == world.codes[GRANT].guid
+    assert grant
+    assert grant[0]["code_guid"] == world.codes[GRANT].guid
     assert "💷 meant" in grant[0]["text"]
 
 
 def test_suggest_without_user_stores_the_machine_layer_but_lists_uncoded_units(
-        runner, session, world):
+    runner, session, world
+):
     quote = "Staff turnover hurt us badly."
     make_coding(session, world.target, world.codes[TURNOVER], world.coder, quote=quote)
     session.commit()
@@ -70,29 +90,39 @@ def test_suggest_without_user_stores_the_machine_layer_but_lists_uncoded_units(
 def test_suggest_for_a_user_stores_their_open_suggestions(runner, session, world):
     result = runner(["suggest", "lpsa", "--user", "cora", "--min-score", "0.2", "--json"])
     rows = json.loads(result.stdout)["suggestions"]
-    assert rows and min(r["score"] for r in rows) >= 0.2
-    stored = session.scalars(select(Suggestion).where(
-        Suggestion.for_user_id == world.coder.id, Suggestion.status == SuggestionStatus.OPEN))
+    assert rows
+    assert min(r["score"] for r in rows) >= 0.2
+    stored = session.scalars(
+        select(Suggestion).where(
+            Suggestion.for_user_id == world.coder.id, Suggestion.status == SuggestionStatus.OPEN
+        )
+    )
     assert {s.id for s in stored} == {r["id"] for r in rows}
 
 
 def test_suggest_table_and_errors(runner, world):
     result = runner(["suggest", "lpsa", "--document", str(world.target.id)])
     assert result.exit_code == 0
-    assert "Staff turnover" in result.stdout and "suggestions." in result.stdout
+    assert "Staff turnover" in result.stdout
+    assert "suggestions." in result.stdout
     missing = runner(["suggest", "lpsa", "--document", "999999"])
     assert missing.exit_code == 1
-    assert "no document with id 999999" in missing.output and "Traceback" not in missing.output
+    assert "no document with id 999999" in missing.output
+    assert "Traceback" not in missing.output
     nobody = runner(["suggest", "lpsa", "--user", "nobody"])
-    assert nobody.exit_code == 1 and "nobody" in nobody.output
+    assert nobody.exit_code == 1
+    assert "nobody" in nobody.output
     viewer = runner(["suggest", "lpsa", "--user", "vic"])
-    assert viewer.exit_code == 1 and "coder role" in viewer.output
+    assert viewer.exit_code == 1
+    assert "coder role" in viewer.output
 
 
 def test_train_refits_and_reports(runner, world):
     result = runner(["train", "lpsa", "--json"])
     assert result.exit_code == 0, result.output
     model = json.loads(result.stdout)["model"]
-    assert model["examples"] == 9 and model["positives"] == 9 and model["codes"] == 3
+    assert model["examples"] == 9
+    assert model["positives"] == 9
+    assert model["codes"] == 3
     text = runner(["train", "lpsa"])
     assert "9 examples (9 positive, 0 negative)" in text.stdout

@@ -12,10 +12,15 @@ from qualcode.nlp import CodeInfo, Decision, Example
 from qualcode.nlp.engine import Engine
 from qualcode.text.spans import Span
 
-PROBES = [unit("Our coordinator left and the post was empty for a year.", start=0),
-          unit("The police joined the partnership through the LSP.", start=60),
-          unit("The up-front grant paid for a new team.", start=120,
-               context="What did the pump-priming grant pay for?")]
+PROBES = [
+    unit("Our coordinator left and the post was empty for a year.", start=0),
+    unit("The police joined the partnership through the LSP.", start=60),
+    unit(
+        "The up-front grant paid for a new team.",
+        start=120,
+        context="What did the pump-priming grant pay for?",
+    ),
+]
 
 pytestmark = pytest.mark.slow
 
@@ -30,19 +35,22 @@ def top(found, start: int) -> list[int]:
 
 
 def test_each_unit_gets_its_top_three_best_first(engine):
-    assert engine.calibrator.fitted and 0.05 <= engine.threshold <= 0.95
+    assert engine.calibrator.fitted
+    assert 0.05 <= engine.threshold <= 0.95
     found = engine.suggest(PROBES)
     assert [top(found, u.start)[0] for u in PROBES] == [TURNOVER, PARTNERS, GRANT]
     for u in PROBES:
         scores = [s.score for s in found if s.start == u.start]
-        assert len(scores) == 3 and scores == sorted(scores, reverse=True)
+        assert len(scores) == 3
+        assert scores == sorted(scores, reverse=True)
         assert all(0.0 <= s <= 1.0 for s in scores)
 
 
 def test_codes_already_applied_to_the_unit_are_left_out(engine):
     existing = {TURNOVER: [Span(10, 20)], PARTNERS: [Span(300, 310)]}
     found = engine.suggest(PROBES, existing=existing)
-    assert TURNOVER not in top(found, 0) and len(top(found, 0)) == 3  # the next code fills in
+    assert TURNOVER not in top(found, 0)
+    assert len(top(found, 0)) == 3
     assert top(found, 60)[0] == PARTNERS  # that coding was elsewhere
 
 
@@ -56,7 +64,8 @@ def test_rationale_explains_and_is_json(engine):
     found = engine.suggest(PROBES)
     json.dumps([s.rationale for s in found])
     best = next(s for s in found if s.start == 0)
-    assert best.rationale["evidence"] == 6 and best.rationale["calibrated"] is False
+    assert best.rationale["evidence"] == 6
+    assert best.rationale["calibrated"] is False
     assert best.confidence in {"low", "medium", "high"}
     assert best.method in {"classifier", "similarity", "rules"}
     assert best.rationale["nearest"]["document_id"] == 10 + TURNOVER
@@ -70,15 +79,23 @@ def test_a_matched_keyword_is_named_with_its_track_record(codes, examples):
     [best, *_] = engine.suggest([unit("A vacancy opened in the team.")])
     assert best.code_id == TURNOVER
     assert best.rationale["rule"] | {"precision": 0} == {
-        "phrase": "vacancy", "source": "keyword", "accepted": 3, "rejected": 0, "decided": 3,
-        "precision": 0}
+        "phrase": "vacancy",
+        "source": "keyword",
+        "accepted": 3,
+        "rejected": 0,
+        "decided": 3,
+        "precision": 0,
+    }
 
 
 def test_a_rejection_lowers_that_codes_score_for_similar_text_after_refit(codes, examples):
     probe = unit("The grant paid for extra police overtime.")
     before = Engine().fit(codes, examples, []).probabilities([probe])[0, GRANT - 1]
-    rejected = [Example("The grant paid for extra police overtime at weekends.", GRANT, False,
-                        document_id=50)]
+    rejected = [
+        Example(
+            "The grant paid for extra police overtime at weekends.", GRANT, False, document_id=50
+        )
+    ]
     engine = Engine().fit(codes, examples + rejected, [Decision(GRANT, False, "classifier")])
     assert engine.probabilities([probe])[0, GRANT - 1] < before
     assert engine.evidence_counts[GRANT - 1] == 7  # six codings and one decision
@@ -97,7 +114,8 @@ def test_cold_start_suggests_from_definitions(codes):
     engine = Engine().fit(codes, [], [])
     assert not engine.calibrator.fitted
     found = engine.suggest([unit("The indicator baselines and monitoring data were wrong.")])
-    assert found[0].code_id == DATA and found[0].method == "similarity"
+    assert found[0].code_id == DATA
+    assert found[0].method == "similarity"
     assert found[0].rationale["evidence"] == 0
 
 

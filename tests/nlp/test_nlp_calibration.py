@@ -42,20 +42,28 @@ def test_confidence_is_a_percentage_only_when_calibrated():
 def evidence(n: int, k: int, rng: np.random.Generator) -> tuple[Evidence, np.ndarray]:
     y = (rng.random((n, k)) < 0.3).astype(np.int8)
     noise = rng.normal(size=(n, k))
-    ev = Evidence(classifier=3 * y - 1.5 + noise, definition=np.zeros((n, k)),
-                  positive=0.2 * y + 0.05 * rng.random((n, k)), negative=np.zeros((n, k)),
-                  rule=np.zeros((n, k), dtype=bool), rule_logit=np.zeros((n, k)),
-                  strength=np.full(k, 0.5))
+    ev = Evidence(
+        classifier=3 * y - 1.5 + noise,
+        definition=np.zeros((n, k)),
+        positive=0.2 * y + 0.05 * rng.random((n, k)),
+        negative=np.zeros((n, k)),
+        rule=np.zeros((n, k), dtype=bool),
+        rule_logit=np.zeros((n, k)),
+        strength=np.full(k, 0.5),
+    )
     return ev, y
 
 
 def test_fitted_blend_trusts_the_informative_evidence_and_ranks_by_it():
     rng = np.random.default_rng(0)
     ev, y = evidence(300, 3, rng)
-    calibrator = Calibrator(3).fit(ev, y, np.ones_like(y, dtype=bool),
-                                   own=np.array([True, False, False]))
-    assert calibrator.fitted and calibrator.weights[0] > 0
+    calibrator = Calibrator(3).fit(
+        ev, y, np.ones_like(y, dtype=bool), own=np.array([True, False, False])
+    )
+    assert calibrator.fitted
+    assert calibrator.weights[0] > 0
     p = calibrator.probabilities(ev)
     assert p[y == 1].mean() > 0.6 > 0.2 > p[y == 0].mean()
     parts = calibrator.contributions(ev, 0, 0)
-    assert set(parts) == {"classifier", "similarity", "rules"} and parts["rules"] == 0.0
+    assert set(parts) == {"classifier", "similarity", "rules"}
+    assert parts["rules"] == 0.0

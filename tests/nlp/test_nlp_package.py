@@ -9,8 +9,10 @@ from qualcode import nlp
 
 
 def test_import_loads_neither_spacy_nor_sklearn():
-    code = ("import sys, qualcode.nlp, qualcode.nlp.units; "
-            "print(sorted(m for m in ('spacy', 'sklearn') if m in sys.modules))")
+    code = (
+        "import sys, qualcode.nlp, qualcode.nlp.units; "
+        "print(sorted(m for m in ('spacy', 'sklearn') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -22,4 +24,6 @@ def test_suggesters_registry_names_each_suggester():
 
 def test_code_description_joins_its_own_words(codes):
     text = codes[0].description()
-    assert "Staff turnover" in text and "vacancy" in text and "loss of key people" in text
+    assert "Staff turnover" in text
+    assert "vacancy" in text
+    assert "loss of key people" in text

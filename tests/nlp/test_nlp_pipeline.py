@@ -16,7 +16,9 @@ def test_blank_pipeline_has_sentences_and_lemmas(nlp):
 
 def test_lemmas_are_lower_case_even_for_capitalised_words(nlp):
     assert lemmatise(nlp, ["The Barriers WERE huge", "Pump-priming grants?"]) == [
-        "the barrier be huge", "pump prime grant ?"]
+        "the barrier be huge",
+        "pump prime grant ?",
+    ]
 
 
 def test_pipeline_is_built_once():

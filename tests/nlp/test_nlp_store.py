@@ -18,7 +18,8 @@ def test_missing_model_is_none_or_a_clear_error(tmp_path):
 def test_a_model_from_another_version_is_stale(tmp_path, codes):
     engine = Engine().fit(codes, [], [])
     path = store.save(engine, tmp_path)
-    assert path.name == store.FILENAME and store.load(tmp_path) is not None
+    assert path.name == store.FILENAME
+    assert store.load(tmp_path) is not None
     payload = joblib.load(path)
     payload["stamp"] = {**payload["stamp"], "engine": "0"}
     joblib.dump(payload, path)

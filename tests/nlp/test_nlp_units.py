@@ -17,16 +17,20 @@ INTERVIEW = (
 
 
 def turns_of(text: str) -> list[TurnData]:
-    return [TurnData(m.start(2), m.end(2), m.group(1), None, m.group(1) == "Interviewer")
-            for m in re.finditer(r"^(\w+): (.*)$", text, re.M)]
+    return [
+        TurnData(m.start(2), m.end(2), m.group(1), None, m.group(1) == "Interviewer")
+        for m in re.finditer(r"^(\w+): (.*)$", text, re.M)
+    ]
 
 
 def test_interviewer_turns_are_excluded_but_give_context(nlp):
     units = make_units(INTERVIEW, turns_of(INTERVIEW), document_id=7, nlp=nlp)
     assert all(not u.is_interviewer and u.speaker in {"Jo", "Sam"} for u in units)
     by_text = {u.text: u for u in units}
-    assert by_text["Staff turnover was high and the grant came late."].context == \
-        "What were the main barriers?"
+    assert (
+        by_text["Staff turnover was high and the grant came late."].context
+        == "What were the main barriers?"
+    )
     assert by_text["Partnership working."].context == "And what helped?"
     assert by_text["Yes."].context == "And what helped?"  # the question holds until the next
 
@@ -36,7 +40,8 @@ def test_a_turn_and_its_sentences_are_units_with_exact_offsets(nlp):
     assert [(u.kind, u.text) for u in units[:3]] == [
         ("turn", "The barriers were many. Staff turnover was high and the grant came late."),
         ("sentence", "The barriers were many."),
-        ("sentence", "Staff turnover was high and the grant came late.")]
+        ("sentence", "Staff turnover was high and the grant came late."),
+    ]
     assert all(INTERVIEW[u.start : u.end] == u.text and u.document_id == 7 for u in units)
 
 
@@ -55,6 +60,8 @@ def test_a_document_without_turns_is_split_by_paragraph(nlp):
     text = "First paragraph here.\n\n  Second one, with two sentences. Indeed it has two.  \n"
     units = make_units(text, [], nlp=nlp)
     turns = [u for u in units if u.kind == "turn"]
-    assert [u.text for u in turns] == ["First paragraph here.",
-                                       "Second one, with two sentences. Indeed it has two."]
+    assert [u.text for u in turns] == [
+        "First paragraph here.",
+        "Second one, with two sentences. Indeed it has two.",
+    ]
     assert all(text[u.start : u.end] == u.text and u.context == "" for u in units)

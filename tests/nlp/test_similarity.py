@@ -11,8 +11,11 @@ from qualcode.nlp.similarity import SimilaritySuggester
 
 def test_cold_start_uses_the_codes_own_words(nlp, codes):
     suggester = SimilaritySuggester(codes, [], nlp=nlp)
-    found = list(suggester.suggest([unit("The indicator baselines were wrong."),
-                                    unit("We worked with the police.")]))
+    found = list(
+        suggester.suggest(
+            [unit("The indicator baselines were wrong."), unit("We worked with the police.")]
+        )
+    )
     assert [s.code_id for s in found] == [DATA, PARTNERS]
     assert all("nearest" not in s.rationale and s.rationale["definition"] > 0 for s in found)
 
@@ -23,19 +26,27 @@ def test_nearest_coded_example_is_the_rationale(nlp, codes, examples):
     assert found.code_id == TURNOVER
     assert found.rationale["nearest"] == {
         "text": "The coordinator left and the post stayed vacant for months.",
-        "document_id": 10 + TURNOVER, "similarity": found.rationale["nearest"]["similarity"]}
+        "document_id": 10 + TURNOVER,
+        "similarity": found.rationale["nearest"]["similarity"],
+    }
 
 
 def test_a_rejection_counts_against_its_code(nlp):
     codes = [CodeInfo(1, "A", "Money"), CodeInfo(2, "B", "People")]
-    examples = [Example("The grant money came late.", 1, True, 1),
-                Example("The staff were kind.", 2, True, 1)]
+    examples = [
+        Example("The grant money came late.", 1, True, 1),
+        Example("The staff were kind.", 2, True, 1),
+    ]
     suggester = SimilaritySuggester(codes, examples, nlp=nlp)
     probe = [unit("The grant money was late again.")]
-    first = suggester.similarity.scores(suggester.features.transform(
-        suggester._passages([probe[0].text], [""])))
-    assert first.negative.max() == 0.0 and np.argmax(first.positive[0]) == 0
+    first = suggester.similarity.scores(
+        suggester.features.transform(suggester._passages([probe[0].text], [""]))
+    )
+    assert first.negative.max() == 0.0
+    assert np.argmax(first.positive[0]) == 0
     suggester.update([Decision(1, False, "similarity", text="The grant money was late again.")])
-    again = suggester.similarity.scores(suggester.features.transform(
-        suggester._passages([probe[0].text], [""])))
-    assert again.negative[0, 0] > 0.9 and again.negative[0, 1] == 0.0
+    again = suggester.similarity.scores(
+        suggester.features.transform(suggester._passages([probe[0].text], [""]))
+    )
+    assert again.negative[0, 0] > 0.9
+    assert again.negative[0, 1] == 0.0

@@ -35,8 +35,9 @@ def world(session):
 
 def _suggest(session, world, user, document=None):
     model = suggestion_models.current(session, world.project)
-    return suggestion_service.suggest_for_document(session, world.project,
-                                                   document or world.target, user, model)
+    return suggestion_service.suggest_for_document(
+        session, world.project, document or world.target, user, model
+    )
 
 
 def _find(rows, code, contains):
@@ -47,11 +48,11 @@ def test_suggestions_offer_the_codes_the_target_talks_about(session, world):
     rows = _suggest(session, world, world.coder)
     turnover = _find(rows, world.codes[TURNOVER], "Staff turnover hurt us badly")
     grant = _find(rows, world.codes[GRANT], "pump priming grant meant")
-    assert turnover and grant
-    assert all(world.target.text[s.start:s.end] == s.text for s in rows)
+    assert turnover
+    assert grant
+    assert all(world.target.text[s.start : s.end] == s.text for s in rows)
     assert {s.model_version for s in rows} == {suggestion_models.loaded(world.project).version}
-    assert all(s.for_user_id == world.coder.id and s.status is SuggestionStatus.OPEN
-               for s in rows)
+    assert all(s.for_user_id == world.coder.id and s.status is SuggestionStatus.OPEN for s in rows)
     # on that sentence, the turnover code ranks above the leadership code
     same = [s for s in rows if s.start == turnover[0].start and s.end == turnover[0].end]
     ranked = [s.code_id for s in sorted(same, key=lambda s: -s.score)]
@@ -64,8 +65,9 @@ def test_suggest_again_replaces_the_users_open_suggestions_only(session, world):
     first = _suggest(session, world, world.coder)
     theirs = _suggest(session, world, world.other)
     again = _suggest(session, world, world.coder)
-    open_ids = set(session.scalars(select(Suggestion.id).where(
-        Suggestion.status == SuggestionStatus.OPEN)))
+    open_ids = set(
+        session.scalars(select(Suggestion.id).where(Suggestion.status == SuggestionStatus.OPEN))
+    )
     assert not {s.id for s in first} & open_ids
     assert {s.id for s in again} | {s.id for s in theirs} == open_ids
 
@@ -78,9 +80,11 @@ def test_accepted_suggestion_is_a_coding_with_origin_suggestion_and_model_versio
     assert coding.origin is Origin.SUGGESTION
     assert coding.suggestion_id == chosen.id
     assert coding.model_version == chosen.model_version != ""
-    assert coding.coder_id == world.coder.id and coding.code_id == world.codes[GRANT].id
+    assert coding.coder_id == world.coder.id
+    assert coding.code_id == world.codes[GRANT].id
     assert (coding.start, coding.end) == (chosen.start, chosen.end)
-    assert chosen.status is SuggestionStatus.ACCEPTED and chosen.decided_by_id == world.coder.id
+    assert chosen.status is SuggestionStatus.ACCEPTED
+    assert chosen.decided_by_id == world.coder.id
     assert session.scalar(select(Event).where(Event.action == "suggestion.accepted"))
     with pytest.raises(Conflict, match="already accepted"):
         suggestion_service.accept(session, chosen.id, world.coder)
@@ -90,8 +94,9 @@ def test_accept_on_a_widened_span_codes_that_span(session, world):
     rows = _suggest(session, world, world.coder)
     chosen = _find(rows, world.codes[TURNOVER], "Staff turnover hurt us badly")[0]
     sentence_end = world.target.text.index("no handover at all.") + len("no handover at all.")
-    coding = suggestion_service.accept(session, chosen.id, world.coder,
-                                       Span(chosen.start, sentence_end))
+    coding = suggestion_service.accept(
+        session, chosen.id, world.coder, Span(chosen.start, sentence_end)
+    )
     assert coding.quote.endswith("no handover at all.")
     assert coding.start == chosen.start
     elsewhere = world.target.text.index("How did you fund")
@@ -111,20 +116,32 @@ def test_only_the_suggested_user_can_decide(session, world):
 
 
 def test_a_rejection_lowers_that_codes_score_for_similar_text_after_retraining(session, world):
-    before = _find(_suggest(session, world, world.other), world.codes[GRANT],
-                   "The grant money paid for a coordinator")
+    before = _find(
+        _suggest(session, world, world.other),
+        world.codes[GRANT],
+        "The grant money paid for a coordinator",
+    )
     assert before, "the grant code should be suggested on the grant sentence"
-    mine = _find(_suggest(session, world, world.coder), world.codes[GRANT],
-                 "The grant money paid for a coordinator")[0]
+    mine = _find(
+        _suggest(session, world, world.coder),
+        world.codes[GRANT],
+        "The grant money paid for a coordinator",
+    )[0]
     suggestion_service.reject(session, mine.id, world.coder)
     session.commit()
     assert suggestion_models.current(session, world.project).provenance.negatives == 1
-    after = _find(_suggest(session, world, world.other), world.codes[GRANT],
-                  "The grant money paid for a coordinator")
+    after = _find(
+        _suggest(session, world, world.other),
+        world.codes[GRANT],
+        "The grant money paid for a coordinator",
+    )
     assert not after or after[0].score < before[0].score
     # the rejecting coder is not offered it again on that passage
-    again = _find(_suggest(session, world, world.coder), world.codes[GRANT],
-                  "The grant money paid for a coordinator")
+    again = _find(
+        _suggest(session, world, world.coder),
+        world.codes[GRANT],
+        "The grant money paid for a coordinator",
+    )
     assert not [s for s in again if (s.start, s.end) == (mine.start, mine.end)]
 
 
@@ -135,22 +152,29 @@ def test_the_model_never_learns_from_unreviewed_suggestions(session, world):
     assert rows
     assert data_state(session, world.project) == before
     data = gather(session, world.project)
-    assert len(data.examples) == 9 and data.negatives == 0 and not data.decisions
+    assert len(data.examples) == 9
+    assert data.negatives == 0
+    assert not data.decisions
     assert not [e for e in data.examples if e.document_id == world.target.id]
     suggestion_service.reject(session, rows[0].id, world.coder)
     suggestion_service.accept(session, rows[-1].id, world.coder)
     data = gather(session, world.project)
-    assert data.negatives == 1 and len(data.decisions) == 2
+    assert data.negatives == 1
+    assert len(data.decisions) == 2
     assert {e.text for e in data.examples if not e.positive} == {rows[0].text}
 
 
 def test_examples_carry_the_interviewers_question_as_context(session, world):
     data = gather(session, world.project)
     by_text = {e.text: e.context for e in data.examples}
-    assert by_text["Without that money we could not have started."] == \
-        "How was the early work paid for?"
-    assert by_text["Staff turnover was the big one."] == \
-        "What got in the way of delivering the targets?"
+    assert (
+        by_text["Without that money we could not have started."]
+        == "How was the early work paid for?"
+    )
+    assert (
+        by_text["Staff turnover was the big one."]
+        == "What got in the way of delivering the targets?"
+    )
 
 
 def test_units_the_user_already_coded_with_a_code_are_not_suggested_it(session, world):
@@ -160,13 +184,20 @@ def test_units_the_user_already_coded_with_a_code_are_not_suggested_it(session, 
     start = world.target.text.index(quote)
     coded = Span(start, start + len(quote))
     mine = _suggest(session, world, world.coder)
-    assert not [s for s in mine if s.code_id == world.codes[TURNOVER].id
-                and (s.start, s.end) == (coded.start, coded.end)]
-    assert [s for s in mine if (s.start, s.end) == (coded.start, coded.end)], \
+    assert not [
+        s
+        for s in mine
+        if s.code_id == world.codes[TURNOVER].id and (s.start, s.end) == (coded.start, coded.end)
+    ]
+    assert [s for s in mine if (s.start, s.end) == (coded.start, coded.end)], (
         "other codes are still offered on the coded sentence"
+    )
     theirs = _suggest(session, world, world.other)
-    assert [s for s in theirs if s.code_id == world.codes[TURNOVER].id
-            and (s.start, s.end) == (coded.start, coded.end)]
+    assert [
+        s
+        for s in theirs
+        if s.code_id == world.codes[TURNOVER].id and (s.start, s.end) == (coded.start, coded.end)
+    ]
 
 
 def test_blind_coding_a_document_hides_it_from_the_model(session, world):
@@ -174,8 +205,7 @@ def test_blind_coding_a_document_hides_it_from_the_model(session, world):
     secret = "Three project managers left in two years and each time the handover was poor."
     suggestion_models.train(session, world.project)  # learnt from it before it went blind
     for user in (world.coder, world.other):
-        assignment_service.assign(session, blind_doc, user, purpose=Purpose.DOUBLE_CODE,
-                                  blind=True)
+        assignment_service.assign(session, blind_doc, user, purpose=Purpose.DOUBLE_CODE, blind=True)
     session.commit()
     state = data_state(session, world.project)
     assert blind_doc.id in state.hidden
@@ -185,11 +215,12 @@ def test_blind_coding_a_document_hides_it_from_the_model(session, world):
     trainer.wait(world.project.id, timeout=120)
     model = trainer.model_for(session, world.project)
     session.commit()
-    assert model is not None and blind_doc.id in model.provenance.hidden_documents
-    assert not [e for e in gather(session, world.project).examples
-                if e.document_id == blind_doc.id]
-    rows = suggestion_service.suggest_for_document(session, world.project, blind_doc,
-                                                   world.other, model)
+    assert model is not None
+    assert blind_doc.id in model.provenance.hidden_documents
+    assert not [e for e in gather(session, world.project).examples if e.document_id == blind_doc.id]
+    rows = suggestion_service.suggest_for_document(
+        session, world.project, blind_doc, world.other, model
+    )
     assert rows
     for row in rows:
         assert secret not in str(row.rationale)
@@ -201,8 +232,9 @@ def test_machine_layer_keeps_units_anyone_coded(session, world):
     quote = "Staff turnover hurt us badly."
     make_coding(session, world.target, world.codes[TURNOVER], world.coder, quote=quote)
     model = suggestion_models.current(session, world.project)
-    rows = suggestion_service.suggest_for_document(session, world.project, world.target, None,
-                                                   model)
+    rows = suggestion_service.suggest_for_document(
+        session, world.project, world.target, None, model
+    )
     assert {s.for_user_id for s in rows} == {None}
     assert _find(rows, world.codes[TURNOVER], quote)
 
@@ -210,19 +242,23 @@ def test_machine_layer_keeps_units_anyone_coded(session, world):
 def test_review_queue_orders_by_uncertainty_or_code(session, world):
     for document in (world.target, world.training[0]):
         model = suggestion_models.current(session, world.project)
-        suggestion_service.suggest_for_document(session, world.project, document, world.other,
-                                                model)
+        suggestion_service.suggest_for_document(
+            session, world.project, document, world.other, model
+        )
     threshold = suggestion_service.threshold(world.project)
     queue = suggestion_service.review_queue(session, world.project, world.other)
     gaps = [abs(s.score - threshold) for s in queue]
-    assert queue and gaps == sorted(gaps)
+    assert queue
+    assert gaps == sorted(gaps)
     by_code = suggestion_service.review_queue(session, world.project, world.other, "code")
     order = [world.codes[n].id for n in (TURNOVER, GRANT, LEADERSHIP)]
     ranks = [order.index(s.code_id) for s in by_code]
     assert ranks == sorted(ranks)
-    only = suggestion_service.review_queue(session, world.project, world.other,
-                                           code_id=world.codes[GRANT].id)
-    assert only and {s.code_id for s in only} == {world.codes[GRANT].id}
+    only = suggestion_service.review_queue(
+        session, world.project, world.other, code_id=world.codes[GRANT].id
+    )
+    assert only
+    assert {s.code_id for s in only} == {world.codes[GRANT].id}
     assert suggestion_service.review_queue(session, world.project, world.coder) == []
 
 
@@ -248,10 +284,16 @@ def test_a_stored_model_is_reloaded_and_rebuilt_when_stale(session, world):
     model = suggestion_models.train(session, world.project)
     suggestion_models.forget(world.project)
     again = suggestion_models.loaded(world.project)
-    assert again is not None and again.version == model.version
+    assert again is not None
+    assert again.version == model.version
     assert suggestion_models.current(session, world.project).version == model.version
-    make_coding(session, world.target, world.codes[GRANT], world.coder,
-                quote="The grant money paid for a coordinator.")
+    make_coding(
+        session,
+        world.target,
+        world.codes[GRANT],
+        world.coder,
+        quote="The grant money paid for a coordinator.",
+    )
     refreshed = suggestion_models.current(session, world.project)
     assert refreshed.provenance.data_version != model.provenance.data_version
     assert refreshed.provenance.positives == model.provenance.positives + 1

@@ -3,6 +3,9 @@ starts when enough has changed."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -37,8 +40,14 @@ def factory(engine):
 
 def _fits(session: Session, project_id: int) -> int:
     session.expire_all()
-    return session.scalar(select(func.count()).select_from(Event).where(
-        Event.project_id == project_id, Event.action == "suggestions.model_trained")) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.project_id == project_id, Event.action == "suggestions.model_trained")
+        )
+        or 0
+    )
 
 
 def _until(condition, timeout: float = 60.0) -> None:
@@ -67,15 +76,19 @@ def test_retraining_runs_in_the_background_while_requests_go_on(engine, factory,
             status = training.status(request, project, trainer)
             assert time.perf_counter() - started < 1.0
         assert answer is None or answer.version
-        assert status.training and "training" in status.summary()
+        assert status.training
+        assert "training" in status.summary()
         assert not job.done()
         holder.commit()
     trainer.wait(pid, timeout=120)
-    assert job.done() and not trainer.is_training(pid)
+    assert job.done()
+    assert not trainer.is_training(pid)
     with factory() as session:
         project = session.get(Project, pid)
         status = training.status(session, project, trainer)
-        assert status.version and not status.training and status.examples == 9
+        assert status.version
+        assert not status.training
+        assert status.examples == 9
         assert "trained on 9 examples" in status.summary()
         assert project.settings["suggestion_threshold"] == status.threshold
         assert _fits(session, pid) == 1
@@ -101,22 +114,34 @@ def test_a_refit_is_due_after_enough_new_codings_and_decisions(factory, session,
     model = suggestion_models.train(session, world.project)
     session.commit()
     assert not trainer.after_decisions(session, world.project)
-    make_coding(session, world.target, world.codes[GRANT], world.coder,
-                quote="The grant money paid for a coordinator.")
+    make_coding(
+        session,
+        world.target,
+        world.codes[GRANT],
+        world.coder,
+        quote="The grant money paid for a coordinator.",
+    )
     session.commit()
     assert not trainer.after_decisions(session, world.project)  # one change: not yet
     assert trainer.model_for(session, world.project) is model  # still serving the old one
-    make_coding(session, world.target, world.codes[GRANT], world.coder,
-                quote="The pump priming grant meant we could start early.")
+    make_coding(
+        session,
+        world.target,
+        world.codes[GRANT],
+        world.coder,
+        quote="The pump priming grant meant we could start early.",
+    )
     session.commit()
     assert trainer.after_decisions(session, world.project)
     trainer.wait(world.project.id, timeout=120)
     fresh = trainer.model_for(session, world.project)
-    assert fresh is not None and fresh.provenance.positives == model.provenance.positives + 2
+    assert fresh is not None
+    assert fresh.provenance.positives == model.provenance.positives + 2
 
 
-def test_a_failed_fit_is_reported_in_the_status_not_raised(factory, session, world, tmp_path,
-                                                           monkeypatch):
+def test_a_failed_fit_is_reported_in_the_status_not_raised(
+    factory, session, world, tmp_path, monkeypatch
+):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the model folder should go")
     monkeypatch.setenv("QUALCODE_DATA_DIR", str(blocker))
@@ -125,7 +150,8 @@ def test_a_failed_fit_is_reported_in_the_status_not_raised(factory, session, wor
     trainer.wait(world.project.id, timeout=120)
     assert trainer.error(world.project.id)
     status = training.status(session, world.project, trainer)
-    assert status.version is None and "failed" in status.summary()
+    assert status.version is None
+    assert "failed" in status.summary()
 
 
 def test_a_fit_for_a_deleted_project_does_nothing(factory, session, world):
@@ -134,4 +160,29 @@ def test_a_fit_for_a_deleted_project_does_nothing(factory, session, world):
     session.commit()
     job = trainer.schedule(world.project.id)
     trainer.wait(world.project.id, timeout=60)
-    assert job.done() and trainer.error(world.project.id) is None
+    assert job.done()
+    assert trainer.error(world.project.id) is None
+
+
+def test_a_model_another_process_stored_is_picked_up(database_url, session, world):
+    model = suggestion_models.train(session, world.project)
+    make_coding(
+        session,
+        world.target,
+        world.codes[GRANT],
+        world.coder,
+        quote="The grant money paid for a coordinator.",
+    )
+    session.commit()
+    other = subprocess.run(
+        [sys.executable, "-m", "qualcode", "--database", database_url, "train", "lpsa"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ.copy(),
+    )
+    assert other.returncode == 0, other.stderr
+    fresh = suggestion_models.loaded(world.project)
+    assert fresh is not None
+    assert fresh.version != model.version
+    assert fresh.provenance.positives == model.provenance.positives + 1

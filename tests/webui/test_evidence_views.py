@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import html as html_lib
 import io
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from docx import Document
@@ -122,7 +124,15 @@ def test_evidence_page_shows_quotes_attribution_counts_and_cases_without(client,
     ):
         assert part in first
     start = world["east"].text.index("Poor data")
-    assert f"/p/lpsa/documents/{world['east'].id}?at={start}#o={start}" in first
+    end = start + len("Poor data was the first problem")
+    link = re.search(r'href="(/p/lpsa/documents/[^"]+)">Open in workbench', first)
+    assert link is not None
+    url = urlsplit(html_lib.unescape(link.group(1)))
+    assert url.path == f"/p/lpsa/documents/{world['east'].id}"
+    query = parse_qs(url.query)
+    assert (query["at"], query["to"]) == ([str(start)], [str(end)])
+    assert query["coding"][0].isdigit()
+    assert url.fragment == f"o={start}-{end}"
     assert 'class="pin"' not in html  # a viewer may not pin
 
 

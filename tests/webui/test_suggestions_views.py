@@ -34,10 +34,15 @@ def world(session):
     other = make_project(session, "theirs", owner=world.owner)
     world.foreign_document = make_document(session, other)
     make_code(session, other, "Theirs")
-    world.emoji = make_document(session, world.project, title="Emoji", turns=[
-        ("Interviewer", "What about money? 💷"),
-        ("Sam Ode", "😀 The pump priming grant 💷 meant we could start early."),
-    ])
+    world.emoji = make_document(
+        session,
+        world.project,
+        title="Emoji",
+        turns=[
+            ("Interviewer", "What about money? 💷"),
+            ("Sam Ode", "😀 The pump priming grant 💷 meant we could start early."),
+        ],
+    )
     suggestion_models.train(session, world.project)
     session.commit()
     return world
@@ -56,11 +61,15 @@ def _suggestions(client, world, document):
 def test_document_suggestions_are_computed_for_the_caller(client, world, session):
     login(client, "cora")
     data = _suggestions(client, world, world.target)
-    assert data["pending"] is False and data["model"]["version"]
+    assert data["pending"] is False
+    assert data["model"]["version"]
     rows = data["suggestions"]
-    assert rows and {r["status"] for r in rows} == {"open"}
+    assert rows
+    assert {r["status"] for r in rows} == {"open"}
     grant = [r for r in rows if r["code"] == f"Enablers/{GRANT}"]
-    assert grant and grant[0]["color"].startswith("#") and grant[0]["rationale"] is not None
+    assert grant
+    assert grant[0]["color"].startswith("#")
+    assert grant[0]["rationale"] is not None
     again = _suggestions(client, world, world.target)
     assert {r["id"] for r in again["suggestions"]} == {r["id"] for r in rows}  # not recomputed
     stored = session.scalars(select(Suggestion).where(Suggestion.for_user_id == world.coder.id))
@@ -70,22 +79,29 @@ def test_document_suggestions_are_computed_for_the_caller(client, world, session
 def test_accept_with_a_utf16_span_codes_the_code_point_span(client, world, session):
     token = login(client, "cora")
     rows = _suggestions(client, world, world.emoji)["suggestions"]
-    chosen = next(r for r in rows if "grant 💷 meant" in r["text"]
-                  and r["code"] == f"Enablers/{GRANT}")
+    chosen = next(
+        r for r in rows if "grant 💷 meant" in r["text"] and r["code"] == f"Enablers/{GRANT}"
+    )
     text = world.emoji.text
     start = text.index("pump priming grant 💷")
     end = start + len("pump priming grant 💷")
     start16 = len(text[:start].encode("utf-16-le")) // 2
     end16 = len(text[:end].encode("utf-16-le")) // 2
     assert (start16, end16) != (start, end)
-    response = post_json(client, _api(world, f"/suggestions/{chosen['id']}/accept"), token,
-                         {"start16": start16, "end16": end16})
+    response = post_json(
+        client,
+        _api(world, f"/suggestions/{chosen['id']}/accept"),
+        token,
+        {"start16": start16, "end16": end16},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     coding = response.get_json()["coding"]
     assert (coding["start"], coding["end"]) == (start, end)
-    assert coding["origin"] == "suggestion" and coding["suggestion_id"] == chosen["id"]
+    assert coding["origin"] == "suggestion"
+    assert coding["suggestion_id"] == chosen["id"]
     stored = session.get(Coding, coding["id"])
-    assert stored.origin is Origin.SUGGESTION and stored.model_version == chosen["model_version"]
+    assert stored.origin is Origin.SUGGESTION
+    assert stored.model_version == chosen["model_version"]
     assert stored.quote == "pump priming grant 💷"
     again = post_json(client, _api(world, f"/suggestions/{chosen['id']}/accept"), token)
     assert again.status_code == 409
@@ -95,15 +111,17 @@ def test_reject_marks_the_suggestion_rejected(client, world, session):
     token = login(client, "cora")
     rows = _suggestions(client, world, world.target)["suggestions"]
     response = post_json(client, _api(world, f"/suggestions/{rows[0]['id']}/reject"), token)
-    assert response.status_code == 200 and response.get_json()["status"] == "rejected"
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "rejected"
     session.expire_all()
     assert session.get(Suggestion, rows[0]["id"]).status is SuggestionStatus.REJECTED
 
 
 def test_suggestions_of_another_user_or_project_are_not_found(client, world, session):
     model = suggestion_models.current(session, world.project)
-    bobs = suggestion_service.suggest_for_document(session, world.project, world.target,
-                                                   world.other, model)
+    bobs = suggestion_service.suggest_for_document(
+        session, world.project, world.target, world.other, model
+    )
     session.commit()
     token = login(client, "cora")
     for act in ("accept", "reject"):
@@ -130,7 +148,8 @@ def test_writes_need_the_csrf_token(client, world):
     login(client, "cora")
     rows = _suggestions(client, world, world.target)["suggestions"]
     response = client.post(_api(world, f"/suggestions/{rows[0]['id']}/accept"), json={})
-    assert response.status_code == 400 and "CSRF" in response.get_json()["error"]
+    assert response.status_code == 400
+    assert "CSRF" in response.get_json()["error"]
 
 
 def test_the_first_request_does_not_wait_for_a_fit(client, world, tmp_path, monkeypatch):
@@ -138,11 +157,13 @@ def test_the_first_request_does_not_wait_for_a_fit(client, world, tmp_path, monk
     suggestion_models.forget(world.project)
     login(client, "cora")
     first = _suggestions(client, world, world.target)
-    assert first["pending"] is True and first["suggestions"] == []
+    assert first["pending"] is True
+    assert first["suggestions"] == []
     trainer = client.application.extensions["qualcode.trainer"]
     trainer.wait(world.project.id, timeout=120)
     status = client.get(_api(world, "/suggestions/model")).get_json()
-    assert status["version"] and not status["training"]
+    assert status["version"]
+    assert not status["training"]
     assert _suggestions(client, world, world.target)["suggestions"]
 
 
@@ -151,12 +172,18 @@ def test_queue_page_lists_open_suggestions_by_uncertainty(client, world):
     _suggestions(client, world, world.target)
     page = client.get("/p/lpsa/suggestions")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "queue-item" in html and "Pump-priming grant" in html
+    assert page.status_code == 200
+    assert "queue-item" in html
+    assert "Pump-priming grant" in html
     by_code = client.get("/p/lpsa/suggestions?order=code").get_data(as_text=True)
     codes = re.findall(r'class="qi-code">([^<]+)<', by_code)
-    tree = ["Barriers/Staff turnover", "Enablers/Pump-priming grant",
-            "Enablers/Political leadership"]
-    assert codes and [tree.index(c) for c in codes] == sorted(tree.index(c) for c in codes)
+    tree = [
+        "Barriers/Staff turnover",
+        "Enablers/Pump-priming grant",
+        "Enablers/Political leadership",
+    ]
+    assert codes
+    assert [tree.index(c) for c in codes] == sorted(tree.index(c) for c in codes)
     assert client.get("/p/lpsa/suggestions?order=sideways").status_code == 400
     data = client.get(_api(world, "/suggestions?order=uncertainty")).get_json()
     threshold = data["model"]["threshold"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,6 +96,24 @@ def coders_payload(session: Session, codings: list[dict[str, Any]]) -> list[dict
 
 
 # --- the page ---------------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def workbench_url(document_id: int, start: int, end: int, coding_id: int | None = None) -> str:
+    """The workbench opened at a span (code points): it scrolls to, selects and flashes it.
+
+    ``at``/``to`` are read by the page's script (static/js/workbench/target.js); the ``#o=``
+    fragment says the same for links that keep only the fragment.
+    """
+    url = url_for(
+        "coding.workbench",
+        slug=g.project.slug,
+        document_id=document_id,
+        at=start,
+        to=end,
+        coding=coding_id,
+    )
+    return f"{url}#o={start}-{end}"
 
 
 @bp.get("/p/<slug>/documents/<int:document_id>")

@@ -28,6 +28,7 @@ from webui.db import get_session
 from webui.views.documents import bp
 
 FORM_OVERHEAD = 64 * 1024  # multipart headers and the small fields around the file
+CASE_NAME_MAX = 200
 
 
 @bp.get("/p/<slug>/import")
@@ -68,6 +69,9 @@ def import_file(slug: str) -> tuple[Response, int]:
             if "exchange.index" in current_app.view_functions
             else None,
         )
+    case = request.form.get("case", "").strip() or None
+    if case and len(case) > CASE_NAME_MAX:
+        raise InvalidInput(f"a case name has at most {CASE_NAME_MAX} characters")
     size = upload.stream.seek(0, 2)
     if size > limit:
         return _too_large(shown, size, limit)
@@ -84,7 +88,7 @@ def import_file(slug: str) -> tuple[Response, int]:
             transcript,
             title=Path(filename).stem,
             filename=filename,
-            case=request.form.get("case", "").strip() or None,
+            case=case,
             user_id=g.user.id,
             display_path=shown,
         )

@@ -12,7 +12,7 @@ import io
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -26,6 +26,7 @@ from qualcode.services.matrices import tree_order
 from qualcode.services.quotes import context, find_quotes
 from webui.access import project_route
 from webui.db import get_session
+from webui.views.coding import workbench_url
 from webui.views.evidence_query import filter_args, query_from
 
 bp = Blueprint("evidence", __name__)
@@ -98,15 +99,7 @@ def _pin_role() -> bool:
 def _item(quote: Quote) -> dict[str, Any]:
     workbench = None
     if "coding.workbench" in current_app.view_functions:
-        workbench = (
-            url_for(
-                "coding.workbench",
-                slug=g.project.slug,
-                document_id=quote.document_id,
-                at=quote.start,
-            )
-            + f"#o={quote.start}"
-        )
+        workbench = workbench_url(quote.document_id, quote.start, quote.end, quote.coding_id)
     return {"quote": quote, "pieces": pieces(quote), "workbench": workbench}
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from qualcode.db.engine import read_only_flag, read_only_transactions
 from qualcode.errors import InvalidInput
 from qualcode.models import Document, Role, Suggestion
+from qualcode.services import assignments as assignment_service
 from qualcode.services import codebook as codebook_service
 from qualcode.services import suggestions as suggestion_service
 from qualcode.services import training
@@ -45,8 +46,7 @@ def trainer() -> training.Trainer:
     extensions = current_app.extensions
     with _trainer_lock:
         if "qualcode.trainer" not in extensions:
-            extensions["qualcode.trainer"] = training.Trainer(
-                extensions["qualcode.sessionmaker"])
+            extensions["qualcode.trainer"] = training.Trainer(extensions["qualcode.sessionmaker"])
         found: training.Trainer = extensions["qualcode.trainer"]
         return found
 
@@ -69,6 +69,7 @@ def project_document(session: Session, document_id: int) -> Document:
 
 # --- JSON -------------------------------------------------------------------------------------
 
+
 class Labels:
     """Code paths and colours, document titles, for the suggestions of one answer."""
 
@@ -77,11 +78,20 @@ class Labels:
         self.paths = codebook_service.paths(codes)
         self.codes = {c.id: c for c in codes}
         wanted = {r.document_id for r in rows} | {
-            n for r in rows for n in _rationale_documents(r.rationale)}
-        self.titles = {doc_id: title for doc_id, title in session.execute(
-            select(Document.id, Document.title).where(Document.id.in_(wanted),
-                                                      Document.project_id == g.project.id)
-        )} if wanted else {}
+            n for r in rows for n in _rationale_documents(r.rationale)
+        }
+        self.titles = (
+            {
+                doc_id: title
+                for doc_id, title in session.execute(
+                    select(Document.id, Document.title).where(
+                        Document.id.in_(wanted), Document.project_id == g.project.id
+                    )
+                )
+            }
+            if wanted
+            else {}
+        )
 
 
 def _rationale_documents(rationale: dict[str, Any]) -> set[int]:
@@ -99,22 +109,31 @@ def _rationale(rationale: dict[str, Any], labels: Labels) -> dict[str, Any]:
     return out
 
 
-def suggestion_json(row: Suggestion, labels: Labels, *, with_utf16: bool = True,
-                    document: Document | None = None) -> dict[str, Any]:
+def suggestion_json(
+    row: Suggestion, labels: Labels, *, with_utf16: bool = True, document: Document | None = None
+) -> dict[str, Any]:
     code = labels.codes.get(row.code_id)
     out: dict[str, Any] = {
-        "id": row.id, "document_id": row.document_id,
-        "document": labels.titles.get(row.document_id, ""), "code_id": row.code_id,
-        "code": labels.paths.get(row.code_id, ""), "code_name": code.name if code else "",
-        "color": code.color if code else "#888888", "start": row.start, "end": row.end,
-        "text": row.text, "score": round(row.score, 4), "confidence": row.confidence,
-        "method": row.method, "model_version": row.model_version,
-        "rationale": _rationale(row.rationale, labels), "status": row.status.value,
+        "id": row.id,
+        "document_id": row.document_id,
+        "document": labels.titles.get(row.document_id, ""),
+        "code_id": row.code_id,
+        "code": labels.paths.get(row.code_id, ""),
+        "code_name": code.name if code else "",
+        "color": code.color if code else "#888888",
+        "start": row.start,
+        "end": row.end,
+        "text": row.text,
+        "score": round(row.score, 4),
+        "confidence": row.confidence,
+        "method": row.method,
+        "model_version": row.model_version,
+        "rationale": _rationale(row.rationale, labels),
+        "status": row.status.value,
     }
     if with_utf16:
         doc = document or row.document
-        out["start16"], out["end16"] = utf16_index(doc).span_to_utf16(
-            Span(row.start, row.end))
+        out["start16"], out["end16"] = utf16_index(doc).span_to_utf16(Span(row.start, row.end))
     return out
 
 
@@ -124,13 +143,19 @@ def _status(session: Session) -> dict[str, Any]:
     return status
 
 
-def _document_answer(session: Session, document: Document, rows: Sequence[Suggestion],
-                     *, pending: bool) -> ResponseReturnValue:
+def _document_answer(
+    session: Session, document: Document, rows: Sequence[Suggestion], *, pending: bool
+) -> ResponseReturnValue:
     labels = Labels(session, rows)
-    return jsonify({"document_id": document.id, "pending": pending, "model": _status(session),
-                    "threshold": suggestion_service.threshold(g.project),
-                    "suggestions": [suggestion_json(r, labels, document=document)
-                                    for r in rows]})
+    return jsonify(
+        {
+            "document_id": document.id,
+            "pending": pending,
+            "model": _status(session),
+            "threshold": suggestion_service.threshold(g.project),
+            "suggestions": [suggestion_json(r, labels, document=document) for r in rows],
+        }
+    )
 
 
 def _recompute(session: Session, document: Document, model: Model) -> list[Suggestion]:
@@ -166,8 +191,7 @@ def refresh_suggestions(slug: str, document_id: int) -> ResponseReturnValue:
     model = trainer().model_for(session, g.project)
     if model is None:
         return _document_answer(session, document, [], pending=True)
-    return _document_answer(session, document, _recompute(session, document, model),
-                            pending=False)
+    return _document_answer(session, document, _recompute(session, document, model), pending=False)
 
 
 def _span(document: Document) -> Any:
@@ -182,13 +206,21 @@ def accept(slug: str, suggestion_id: int) -> ResponseReturnValue:
     or ``start``/``end`` in code points)."""
     session = get_session()
     suggestion = suggestion_service.own_open(session, suggestion_id, g.user, g.project.id)
-    coding = suggestion_service.accept(session, suggestion.id, g.user, _span(suggestion.document),
-                                       project_id=g.project.id)
+    coding = suggestion_service.accept(
+        session, suggestion.id, g.user, _span(suggestion.document), project_id=g.project.id
+    )
+    assignment_service.mark_in_progress(session, suggestion.document, g.user.id)
     session.commit()
     with read_only_transactions():
         retraining = trainer().after_decisions(session, g.project)
-    return jsonify({"suggestion_id": suggestion.id, "status": "accepted",
-                    "coding": coding_json(coding), "retraining": retraining})
+    return jsonify(
+        {
+            "suggestion_id": suggestion.id,
+            "status": "accepted",
+            "coding": coding_json(coding),
+            "retraining": retraining,
+        }
+    )
 
 
 @bp.post(f"{API}/suggestions/<int:suggestion_id>/reject")
@@ -200,8 +232,7 @@ def reject(slug: str, suggestion_id: int) -> ResponseReturnValue:
     session.commit()
     with read_only_transactions():
         retraining = trainer().after_decisions(session, g.project)
-    return jsonify({"suggestion_id": suggestion.id, "status": "rejected",
-                    "retraining": retraining})
+    return jsonify({"suggestion_id": suggestion.id, "status": "rejected", "retraining": retraining})
 
 
 @bp.get(f"{API}/suggestions/model")
@@ -222,8 +253,9 @@ def retrain(slug: str) -> ResponseReturnValue:
 def _queue_args(session: Session) -> tuple[str, int | None]:
     order = request.args.get("order") or "uncertainty"
     if order not in suggestion_service.ORDERS:
-        raise InvalidInput(f"unknown order {order!r}: use one of "
-                           f"{', '.join(suggestion_service.ORDERS)}")
+        raise InvalidInput(
+            f"unknown order {order!r}: use one of {', '.join(suggestion_service.ORDERS)}"
+        )
     code = request.args.get("code") or None
     if code is not None and not code.isdigit():
         raise InvalidInput("code must be a code id")
@@ -238,11 +270,18 @@ def queue_api(slug: str) -> ResponseReturnValue:
     order, code_id = _queue_args(session)
     rows = suggestion_service.review_queue(session, g.project, g.user, order, code_id)
     labels = Labels(session, rows)
-    return jsonify({"order": order, "code_id": code_id, "model": _status(session),
-                    "suggestions": [suggestion_json(r, labels) for r in rows]})
+    return jsonify(
+        {
+            "order": order,
+            "code_id": code_id,
+            "model": _status(session),
+            "suggestions": [suggestion_json(r, labels) for r in rows],
+        }
+    )
 
 
 # --- the review queue page --------------------------------------------------------------------
+
 
 @bp.get("/p/<slug>/suggestions")
 @project_route(Role.CODER)
@@ -253,14 +292,30 @@ def queue(slug: str) -> ResponseReturnValue:
     labels = Labels(session, rows)
     items = [suggestion_json(r, labels, with_utf16=False) for r in rows]
     counts = suggestion_service.queue_counts(session, g.project, g.user)
-    codes = [(row.id, row.path, counts.get(row.id, 0))
-             for row in codebook_service.tree(session, g.project.id) if counts.get(row.id)]
-    documents = session.execute(select(Document.id, Document.title).where(
-        Document.project_id == g.project.id, Document.is_current.is_(True))
-        .order_by(Document.title)).all()
-    state = {"project": g.project.slug, "order": order, "codeId": code_id,
-             "documents": [{"id": d.id, "title": d.title} for d in documents],
-             "workbench": url_for("coding.workbench", slug=slug, document_id=0)}
-    return render_template("suggestions/queue.html", items=items, order=order, code_id=code_id,
-                           codes=codes, orders=suggestion_service.ORDERS, state=state,
-                           status=_status(session), total=sum(counts.values()))
+    codes = [
+        (row.id, row.path, counts.get(row.id, 0))
+        for row in codebook_service.tree(session, g.project.id)
+        if counts.get(row.id)
+    ]
+    documents = session.execute(
+        select(Document.id, Document.title)
+        .where(Document.project_id == g.project.id, Document.is_current.is_(True))
+        .order_by(Document.title)
+    ).all()
+    state = {
+        "project": g.project.slug,
+        "order": order,
+        "codeId": code_id,
+        "documents": [{"id": d.id, "title": d.title} for d in documents],
+    }
+    return render_template(
+        "suggestions/queue.html",
+        items=items,
+        order=order,
+        code_id=code_id,
+        codes=codes,
+        orders=suggestion_service.ORDERS,
+        state=state,
+        status=_status(session),
+        total=sum(counts.values()),
+    )

@@ -19,6 +19,7 @@
  *   workbench.addCoding(codingJson)  show a coding another endpoint created (e.g. an accepted
  *        suggestion): it joins the stripes, counts and live updates like any other
  *   workbench.keys.register(key, fn, description)   a single-key shortcut, listed in "?" help
+ *   workbench.target                the span the address pointed at (?at=&to=, #o=), or null
  *   workbench.panels.suggestions    the empty <aside id="suggestions-panel" hidden> to fill
  * Templates extending coding/workbench.html add their scripts in {% block workbench_extensions %}.
  */
@@ -34,6 +35,7 @@ import { Picker } from "./workbench/picker.js";
 import { TextSelection } from "./workbench/selection.js";
 import { Bus, Store } from "./workbench/state.js";
 import { Stripes } from "./workbench/stripes.js";
+import { goToTarget } from "./workbench/target.js";
 import { TextIndex } from "./workbench/textindex.js";
 import { Toolbar } from "./workbench/toolbar.js";
 import { Tooltip } from "./workbench/tooltip.js";
@@ -144,6 +146,7 @@ function start() {
     refreshCodings,
   };
   stripes.rebuild();
+  workbench.target = goToTarget({ location: window.location, store, bus, index, selection, highlights });
   live.start();
   window.qualcode = Object.assign(window.qualcode || {}, { workbench });
   document.body.classList.add("workbench-ready");

@@ -8,7 +8,7 @@
  */
 import { api, toast } from "../api.js";
 import { ModelWatch } from "./model.js";
-import { renderRationale, rationaleSummary } from "./rationale.js";
+import { confidenceBadge, renderRationale, rationaleSummary } from "./rationale.js";
 
 const FILTERS = [
   ["best", "Best code per passage"],
@@ -101,29 +101,33 @@ export class SuggestionPanel {
     try {
       const data = await api(method, this.url());
       this.threshold = data.threshold;
-      this.model.settle(data.model);
       this.setItems(data.suggestions);
-      if (data.pending) this.status.textContent = "The suggestion model is being trained; suggestions will appear here shortly.";
+      this.model.settle(data.model);
+      this.status.textContent = data.pending
+        ? "The suggestion model is being trained; suggestions will appear here shortly."
+        : data.model.summary;
     } catch (exc) {
       this.status.textContent = `Suggestions are not available: ${exc.message}`;
     }
   }
 
+  /** A new model: show its suggestions if none are shown yet, else offer to. */
   modelChanged(status, previous) {
-    if (!this.items.length || (status.version && previous && !previous.version)) {
-      if (status.version && (!previous || previous.version !== status.version)) this.load();
-    } else if (previous && previous.version && status.version !== previous.version) {
-      this.notice.replaceChildren("The model has retrained. ");
-      const button = el("button", "link", "Show its suggestions");
-      button.type = "button";
-      button.addEventListener("click", () => {
-        this.notice.hidden = true;
-        this.load("POST");
-      });
-      this.notice.append(button);
-      this.notice.hidden = false;
-    }
     this.status.textContent = status.summary || "";
+    if (!previous || !status.version || previous.version === status.version) return;
+    if (!this.items.length) {
+      this.load();
+      return;
+    }
+    this.notice.replaceChildren("The model has retrained. ");
+    const button = el("button", "link", "Show its suggestions");
+    button.type = "button";
+    button.addEventListener("click", () => {
+      this.notice.hidden = true;
+      this.load("POST");
+    });
+    this.notice.append(button);
+    this.notice.hidden = false;
   }
 
   setItems(items) {
@@ -191,9 +195,8 @@ export class SuggestionPanel {
     swatch.style.backgroundColor = s.color;
     const name = el("span", "sugg-code", s.code_name || s.code);
     name.title = s.code;
-    const score = el("span", `badge conf conf-${s.confidence || "none"}`,
-      `${s.confidence ? `${s.confidence} · ` : ""}${Math.round(s.score * 100)}%`);
-    score.title = `score ${s.score.toFixed(2)} by ${s.method}; likely from ${Math.round(this.threshold * 100)}%`;
+    const score = confidenceBadge(s);
+    score.title = `score ${s.score.toFixed(2)}, mostly from ${s.method}; likely from ${this.threshold.toFixed(2)}`;
     const accept = el("button", "sugg-accept", "✓");
     accept.type = "button";
     accept.title = "Accept (A)";

@@ -5,7 +5,7 @@
  */
 import { api, toast } from "../api.js";
 import { ModelWatch } from "./model.js";
-import { renderRationale } from "./rationale.js";
+import { confidenceBadge, renderRationale } from "./rationale.js";
 
 const EDITABLE = "input, textarea, select, [contenteditable=''], [contenteditable='true']";
 
@@ -28,8 +28,13 @@ export class QueuePage {
     for (const swatch of document.querySelectorAll(".swatch[data-color]")) {
       swatch.style.backgroundColor = swatch.dataset.color;
     }
-    for (const why of this.list.querySelectorAll(".qi-why[data-rationale]")) {
-      why.append(renderRationale(JSON.parse(why.dataset.rationale)));
+    for (const li of this.list.querySelectorAll("li.queue-item")) {
+      const rationale = JSON.parse(li.querySelector(".qi-why").dataset.rationale);
+      li.querySelector(".qi-why").append(renderRationale(rationale));
+      const badge = li.querySelector(".qi-score");
+      const shown = confidenceBadge({ confidence: badge.dataset.confidence, score: Number(badge.dataset.score), rationale });
+      shown.title = badge.title;
+      badge.replaceWith(shown);
     }
     this.list.addEventListener("click", (event) => this.click(event));
     document.addEventListener("keydown", (event) => this.keydown(event));

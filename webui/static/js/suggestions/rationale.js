@@ -77,3 +77,15 @@ export function rationaleSummary(rationale) {
   if (rationale.nearest && rationale.nearest.text) return "like a coded example";
   return "";
 }
+
+/**
+ * The score as the coder should read it: a probability once the code's scores are calibrated
+ * ("72%"), else a coarse label with the evidence it rests on ("medium · 4 examples").
+ */
+export function confidenceBadge(s) {
+  const calibrated = /%$/.test(s.confidence || "");
+  const evidence = s.rationale && s.rationale.evidence;
+  let text = s.confidence || `${Math.round(s.score * 100)}%`;
+  if (!calibrated && evidence !== undefined) text += ` · ${evidence} example${evidence === 1 ? "" : "s"}`;
+  return el("span", `badge conf ${calibrated ? "conf-calibrated" : `conf-${s.confidence || "none"}`}`, text);
+}
