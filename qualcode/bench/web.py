@@ -4,11 +4,12 @@ Builds a scratch project (SQLite file or PostgreSQL database; by default 50 tran
 5,000 words imported through the real import, 20 codings each, 100 codes, one account per
 coder), starts the production server in a subprocess — ``qualcode serve`` (waitress) or
 ``gunicorn -w 4 'webui:create_app()'`` with ``QUALCODE_DATABASE_URL`` and
-``QUALCODE_SECRET_KEY`` — and runs the coders (:mod:`qualcode.bench.webclient`) for the given
-time, each in its own thread with its own session. Reports requests, errors and latency
-percentiles per kind of request, and the throughput; then checks that nothing was lost: the
-codings in the database are exactly those there before, plus every coding a coder was told was
-created, minus every one it removed.
+``QUALCODE_SECRET_KEY`` — opens every document twice to warm it up, signs the coders in a
+quarter of a second apart (sign-ins are timed apart from the rest), then runs them
+(:mod:`qualcode.bench.webclient`) for the given time, each in its own thread with its own
+session. Reports requests, errors and latency percentiles per kind of request, and the
+throughput; then checks that nothing was lost: the codings in the database are exactly those
+there before, plus every coding a coder was told was created, minus every one it removed.
 
 Targets (issue 9): no errors, p95 under 200 ms.
 """
@@ -45,6 +46,7 @@ SERVERS = ("waitress", "gunicorn")
 GUNICORN_WORKERS = 4
 WAITRESS_THREADS = 8
 STARTUP_SECONDS = 90
+SIGN_IN_SPACING = 0.25  # seconds between two coders' sign-ins, before the measured minute
 P95_TARGET_MS = 200
 
 
@@ -122,6 +124,21 @@ class WebBench:
                 *(f"  error: {sample}" for sample in self.error_samples),
             ]
         )
+
+
+def _together(calls: list[tuple[Any, tuple[Any, ...]]]) -> list[bool]:
+    """Run each call in its own thread; their results, in order."""
+    results = [False] * len(calls)
+
+    def call(i: int) -> None:
+        results[i] = bool(calls[i][0](*calls[i][1]))
+
+    threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=STARTUP_SECONDS)
+    return results
 
 
 def _free_port() -> int:
@@ -230,26 +247,23 @@ def run(
         try:
             say("warming up: every document opened twice")
             warm_up(port, bench.slug, bench.usernames[0], seeding.PASSWORD, docs)
-            start = time.monotonic() + 0.5
-            deadline = start + seconds
-            threads = [
-                threading.Thread(
-                    target=Coder(
-                        port,
-                        bench.slug,
-                        name,
-                        seeding.PASSWORD,
-                        bench.code_ids,
-                        docs,
-                        tally,
-                        think=think,
-                        seed=seed * 1000 + i,
-                    ).run,
-                    args=(start + i * min(1.0, seconds / 10) / coders, deadline),
-                    daemon=True,
-                )  # fmt: skip
+            team = [
+                Coder(port, bench.slug, name, seeding.PASSWORD, bench.code_ids, docs, tally,
+                      think=think, seed=seed * 1000 + i)
                 for i, name in enumerate(bench.usernames)
-            ]
+            ]  # fmt: skip
+            say(f"{coders} coders sign in, {SIGN_IN_SPACING:g} s apart")
+            signed = _together(
+                [(c.sign_in, (time.monotonic() + i * SIGN_IN_SPACING,)) for i, c in enumerate(team)]
+            )
+            start = time.monotonic() + 0.2
+            deadline = start + seconds
+            spread = min(1.0, seconds / 10) / coders  # coders start a few ms apart
+            threads = [
+                threading.Thread(target=coder.run, args=(start + i * spread, deadline),
+                                 daemon=True)
+                for i, coder in enumerate(team) if signed[i]
+            ]  # fmt: skip
             say(f"{coders} coders at work for {seconds:g} s")
             for thread in threads:
                 thread.start()

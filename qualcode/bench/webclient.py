@@ -166,12 +166,18 @@ class Coder:
     def api(self) -> str:
         return f"/api/p/{self.slug}"
 
-    def run(self, start_at: float, deadline: float) -> None:
-        time.sleep(max(0.0, start_at - time.monotonic()))
+    def sign_in(self, at: float) -> bool:
+        """Sign in at the given moment; ``False`` if the server refused."""
+        time.sleep(max(0.0, at - time.monotonic()))
         try:
             self.browser.sign_in(self.username, self.password)
         except RequestFailed:
-            return
+            return False
+        return True
+
+    def run(self, start_at: float, deadline: float) -> None:
+        """Work with the document open until ``deadline`` (signed in already)."""
+        time.sleep(max(0.0, start_at - time.monotonic()))
         self.open()
         kinds = [kind for kind, _ in MIX]
         weights = [weight for _, weight in MIX]

@@ -26,7 +26,7 @@ class Document(GuidMixin, Base):
     source_type: Mapped[str] = mapped_column(String(16), default="txt")
     encoding: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(default=0)
     turn_count: Mapped[int] = mapped_column(default=0)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -42,7 +42,11 @@ class Document(GuidMixin, Base):
         back_populates="document", cascade="all, delete-orphan", order_by="Turn.index"
     )
 
-    __table_args__ = (CheckConstraint("title <> ''", name="title_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("title <> ''", name="title_not_empty"),
+        Index("ix_document_project_title", "project_id", "title"),
+        Index("ix_document_project_sha256", "project_id", "sha256"),
+    )
 
 
 class Turn(Base):

@@ -3,7 +3,8 @@
 The blend is itself a small logistic regression (stacking), fitted on out-of-fold evidence: the
 classifier's decision value, the three similarities and the rule evidence, each also multiplied
 by how many examples the code has (``strength``), so the data decide how far to trust the
-classifier over the similarities as a code's examples grow. Because it is fitted on held-out
+classifier over the similarities as a code's examples grow; ``strength`` on its own is a prior
+(a code coded often is likely to apply again). Because it is fitted on held-out
 passages its outputs are probabilities, pooled over codes. A code with at least
 ``CALIBRATED_AT`` examples and decisions also gets its own intercept and classifier slope
 (shrunk towards the pooled ones by the regularisation): only then is its score shown as a
@@ -33,6 +34,7 @@ FEATURES = (
     "negative",
     "rule",
     "rule_precision",
+    "strength",
 )
 GROUPS: dict[str, tuple[int, ...]] = {
     "classifier": (0, 1),
@@ -41,7 +43,7 @@ GROUPS: dict[str, tuple[int, ...]] = {
 }
 # A new project's blend: a close coded example or a keyword counts most, a vague likeness to a
 # code's definition little.
-DEFAULT_WEIGHTS = np.array([0.5, 0.0, 6.0, 0.0, 6.0, 0.0, -6.0, 2.5, 1.0])
+DEFAULT_WEIGHTS = np.array([0.5, 0.0, 6.0, 0.0, 6.0, 0.0, -6.0, 2.5, 1.0, 0.0])
 DEFAULT_INTERCEPT = -3.5
 PENALTY = 1.0  # pull of the defaults on the fitted weights (as a unit prior variance)
 INTERCEPT_PENALTY = 0.01
@@ -72,6 +74,7 @@ class Evidence:
             self.negative,
             self.rule.astype(np.float64),
             self.rule_logit,
+            np.broadcast_to(s, self.classifier.shape),
         ]
         return np.stack([p.ravel() for p in parts], axis=1)
 
@@ -147,8 +150,7 @@ class Calibrator:
         n, k = evidence.classifier.shape
         weighted = evidence.columns() * self.weights
         out = {
-            name: weighted[:, list(cols)].sum(axis=1).reshape(n, k)
-            for name, cols in GROUPS.items()
+            name: weighted[:, list(cols)].sum(axis=1).reshape(n, k) for name, cols in GROUPS.items()
         }
         out["classifier"] += np.where(self.own, self.code_slope * evidence.classifier, 0.0)
         return out

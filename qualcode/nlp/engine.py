@@ -183,9 +183,8 @@ class Engine:
 
     # -- scoring ----------------------------------------------------------------------------
     def _space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Similarities are taken over the word features (sparser, so much faster, and
-        what a coder would call alike)."""
-        return self.features.words_only(x)
+        """Similarities are taken over the passages' own words (sparser, so much faster)."""
+        return self.features.passage_words(x)
 
     def _lemmas(self, texts: Sequence[str]) -> list[str]:
         """Lemmas of texts that repeat a lot (contexts), each distinct one analysed once."""

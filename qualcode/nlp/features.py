@@ -67,9 +67,11 @@ class Featurizer:
     def __init__(self) -> None:
         self.words: TfidfVectorizer | None = None
         self.chars: TfidfVectorizer | None = None
+        self._passage_columns: npt.NDArray[np.intp] | None = None
 
     def fit_transform(self, passages: Passages) -> sparse.csr_matrix:
         """Fit on the passages and return their rows (each text is analysed once)."""
+        self._passage_columns = None
         self.words, words = _vectorizer(
             passages.word_documents(), 1, ngram_range=(1, 2), token_pattern=r"\S+", lowercase=False
         )
@@ -92,9 +94,13 @@ class Featurizer:
         chars = self.chars.transform(list(passages.lemmas))
         return _normalize(sparse.hstack([words, chars], format="csr"))
 
-    def words_only(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
-        """The word block of rows made by :meth:`transform`, each row normalised again."""
-        return _normalize(x[:, : self.n_words])
+    def passage_words(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The passage's own word features of rows made by :meth:`transform` (no character
+        n-grams, no question), each row normalised again: what a coder would call alike."""
+        if self._passage_columns is None:
+            names = self.word_names()
+            self._passage_columns = np.flatnonzero(~np.char.startswith(names, CONTEXT_PREFIX))
+        return _normalize(x[:, self._passage_columns])
 
     @property
     def n_words(self) -> int:

@@ -1,5 +1,5 @@
 """The whole app, walked as its users walk it: every area in the project's navigation opens
-(200, no console errors) for a lead and for a coder, each sees the areas of their role, the
+(200, no console errors) for a lead, a coder and a viewer, each sees the areas of their role, the
 project home leads into cases and attributes, and a quote on the Evidence page opens the
 workbench scrolled to its passage with the passage selected."""
 
@@ -17,16 +17,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # long enough that the last answer starts far below the fold of a 900-pixel window; the emoji
 # makes code-point and UTF-16 offsets differ before the quote
 FILLER = [
-    ("Interviewer" if i % 2 == 0 else "Jane Smith", " ".join([f"Turn {i}: the targets, again. 🙂"] * 6))
+    (
+        "Interviewer" if i % 2 == 0 else "Jane Smith",
+        " ".join([f"Turn {i}: the targets, again. 🙂"] * 6),
+    )
     for i in range(40)
 ]
 QUOTE = "Nobody took the target over after the champion left."
 TURNS = [*FILLER, ("Jane Smith", f"Staffing was hard. {QUOTE} That hurt.")]
 UNCODED = "Staffing was hard."
 
-LEAD_AREAS = ["Documents", "Codebook", "Suggestions", "Evidence", "Matrices", "Chapters",
-              "Agreement", "Import / export", "Members"]
+LEAD_AREAS = [
+    "Documents",
+    "Codebook",
+    "Suggestions",
+    "Evidence",
+    "Matrices",
+    "Chapters",
+    "Agreement",
+    "Import / export",
+    "Members",
+]
 CODER_AREAS = [a for a in LEAD_AREAS if a != "Agreement"]
+VIEWER_AREAS = [a for a in CODER_AREAS if a != "Suggestions"]
 
 
 def _world(live_server: Any) -> dict[str, int]:
@@ -35,14 +48,21 @@ def _world(live_server: Any) -> dict[str, int]:
         project = make_project(session, "lpsa", owner=owner, title="LPSA sample")
         member(session, project, Role.LEAD, "lena")
         coder = member(session, project, Role.CODER, "cora")
+        member(session, project, Role.VIEWER, "vera")
         turnover = make_code(session, project, "Staff turnover", definition="People leaving.")
-        doc = make_document(session, project, title="Northshire coordinator", case="Northshire",
-                            turns=TURNS)
+        doc = make_document(
+            session, project, title="Northshire coordinator", case="Northshire", turns=TURNS
+        )
         coding = make_coding(session, doc, turnover, coder, quote=QUOTE)
         session.flush()
-        return {"document": doc.id, "code": turnover.id, "coding": coding.id,
-                "start": coding.start, "end": coding.end,
-                "uncoded": doc.text.index(UNCODED)}
+        return {
+            "document": doc.id,
+            "code": turnover.id,
+            "coding": coding.id,
+            "start": coding.start,
+            "end": coding.end,
+            "uncoded": doc.text.index(UNCODED),
+        }
 
 
 def _console_errors(page: Any) -> list[str]:
@@ -58,7 +78,10 @@ def _visit(page: Any, url: str) -> None:
     assert "Traceback" not in page.content()
 
 
-@pytest.mark.parametrize(("username", "areas"), [("lena", LEAD_AREAS), ("cora", CODER_AREAS)])
+@pytest.mark.parametrize(
+    ("username", "areas"),
+    [("lena", LEAD_AREAS), ("cora", CODER_AREAS), ("vera", VIEWER_AREAS)],
+)
 def test_every_area_in_the_navigation_opens(live_server, page, username, areas):
     _world(live_server)
     errors = _console_errors(page)

@@ -64,6 +64,7 @@ def test_fitted_blend_trusts_the_informative_evidence_and_ranks_by_it():
     assert calibrator.weights[0] > 0
     p = calibrator.probabilities(ev)
     assert p[y == 1].mean() > 0.6 > 0.2 > p[y == 0].mean()
-    parts = calibrator.contributions(ev, 0, 0)
+    parts = calibrator.contributions(ev)
     assert set(parts) == {"classifier", "similarity", "rules"}
-    assert parts["rules"] == 0.0
+    assert (parts["rules"] == 0.0).all()
+    assert parts["classifier"][y == 1].mean() > 0 > parts["classifier"][y == 0].mean()

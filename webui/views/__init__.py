@@ -9,6 +9,7 @@ from flask import Flask
 AREAS = (
     "projects",
     "documents",
+    "attributes",
     "coding",
     "codebook",
     "suggestions",

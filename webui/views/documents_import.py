@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, jsonify, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from qualcode.errors import InvalidImport, InvalidInput, QualcodeError
@@ -122,13 +121,3 @@ def _size(count: int) -> str:
 
 def _max_bytes() -> int:
     return int(current_app.config["UPLOAD_MAX_BYTES"])
-
-
-@bp.record_once
-def _register_attributes(state: BlueprintSetupState) -> None:
-    """The attributes area rides along with the documents one until ``register_views`` lists
-    it in ``AREAS`` (then this does nothing)."""
-    from webui.views import AREAS, attributes
-
-    if "attributes" not in AREAS:
-        state.app.register_blueprint(attributes.bp)

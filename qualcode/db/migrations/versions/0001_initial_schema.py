@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 21:48:56.205033
+Create Date: 2026-11-25 23:28:31.083933
 """
 from alembic import op
 import sqlalchemy as sa
@@ -234,7 +234,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_is_current'), ['is_current'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_project_id'), ['project_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_document_sha256'), ['sha256'], unique=False)
+        batch_op.create_index('ix_document_project_sha256', ['project_id', 'sha256'], unique=False)
+        batch_op.create_index('ix_document_project_title', ['project_id', 'title'], unique=False)
 
     op.create_table('framework_cell',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -459,7 +460,8 @@ def downgrade() -> None:
 
     op.drop_table('framework_cell')
     with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_document_sha256'))
+        batch_op.drop_index('ix_document_project_title')
+        batch_op.drop_index('ix_document_project_sha256')
         batch_op.drop_index(batch_op.f('ix_document_project_id'))
         batch_op.drop_index(batch_op.f('ix_document_is_current'))
         batch_op.drop_index(batch_op.f('ix_document_case_id'))
