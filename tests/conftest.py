@@ -26,6 +26,18 @@ PG_URL = os.environ.get("QUALCODE_TEST_DATABASE_URL")
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _private_model_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Fitted suggestion models go to a temporary folder, never the user's home."""
+    previous = os.environ.get("QUALCODE_DATA_DIR")
+    os.environ["QUALCODE_DATA_DIR"] = str(tmp_path_factory.mktemp("qualcode-data"))
+    yield
+    if previous is None:
+        os.environ.pop("QUALCODE_DATA_DIR", None)
+    else:
+        os.environ["QUALCODE_DATA_DIR"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing():
     """argon2id with test-sized cost: the scheme is the same, each hash takes a millisecond
     instead of a tenth of a second (hundreds of test users are made)."""

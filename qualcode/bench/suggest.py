@@ -212,10 +212,12 @@ def _run(
     texts, y_train = [answers[i].text for i in rows], label_matrix(answers, rows, len(codes))
     y_test = label_matrix(answers, test, len(codes))
 
-    def record(method: str, threshold: float, scores: Any, fit: float, predict: float) -> Any:
-        return {"size": size, "seed": seed, "units": len(rows), "method": method,
-                "threshold": threshold, **measures(scores, threshold, y_test),
-                "fit_seconds": fit, "predict_seconds": predict}  # fmt: skip
+    def record(
+        method: str, threshold: float, scores: npt.NDArray[np.float64], fit: float, predict: float
+    ) -> dict[str, Any]:
+        timing = {"fit_seconds": fit, "predict_seconds": predict}
+        run = {"size": size, "seed": seed, "units": len(rows), "method": method}
+        return {**run, "threshold": threshold, **measures(scores, threshold, y_test), **timing}
 
     engine, fit, _ = _timed(lambda: Engine().fit(infos, examples_of(answers, rows), []))
     scores, predict, _ = _timed(lambda: engine.probabilities(units_of(answers, test)))

@@ -48,7 +48,9 @@ class ChapterSection(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     chapter: Mapped[ChapterOutline] = relationship(back_populates="sections")
-    codes: Mapped[list[Code]] = relationship(secondary=section_code)
+    # A deterministic order on every back end: creation order, which for an imported codebook
+    # is its depth-first order.
+    codes: Mapped[list[Code]] = relationship(secondary=section_code, order_by=lambda: Code.id)
     pins: Mapped[list[PinnedQuote]] = relationship(
         back_populates="section", cascade="all, delete-orphan", order_by="PinnedQuote.position"
     )

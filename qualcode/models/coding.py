@@ -33,7 +33,7 @@ class Coding(GuidMixin, Base):
     quote: Mapped[str] = mapped_column(Text)
     origin: Mapped[Origin] = mapped_column(default=Origin.MANUAL)
     suggestion_id: Mapped[int | None] = mapped_column(
-        ForeignKey("suggestion.id", ondelete="SET NULL")
+        ForeignKey("suggestion.id", ondelete="SET NULL"), index=True
     )
     model_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -122,13 +122,16 @@ class Suggester(Protocol):
     def update(self, decisions: Sequence[Decision]) -> None: ...
 
 
+# A factory takes (codes, examples=(), nlp=None) and returns a ready suggester.
 SuggesterFactory = Callable[..., Suggester]
 
 
-def _rules(codes: Sequence[CodeInfo], nlp: Language | None = None) -> Suggester:
+def _rules(
+    codes: Sequence[CodeInfo], examples: Sequence[Example] = (), nlp: Language | None = None
+) -> Suggester:
     from qualcode.nlp.rules import RuleSuggester
 
-    return RuleSuggester(codes, nlp=nlp)
+    return RuleSuggester(codes, nlp=nlp)  # rules learn from decisions, not examples
 
 
 def _classifier(

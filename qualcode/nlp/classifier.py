@@ -6,8 +6,8 @@ code with five examples from being drowned by the hundreds of passages coded oth
 the engine's calibrator turns the raw decision values into probabilities.
 
 The models are fitted by stochastic gradient descent (``SGDClassifier``, log loss, a fixed
-number of epochs and ``random_state=0``): the same answers as an exact solver to the second
-decimal on our benchmark, in a fraction of the time, which keeps a full refit of a project with
+number of epochs and ``random_state=0``): within about half a point of micro-F1 of an exact
+solver on our benchmark, in a fraction of the time, which keeps a full refit of a project with
 thousands of coded passages within seconds.
 """
 

@@ -112,7 +112,7 @@ def machine_model(session: Session, project: Project) -> MachineModel | None:
     version = session.scalar(
         select(Suggestion.model_version)
         .join(Document, Document.id == Suggestion.document_id)
-        .where(Document.project_id == project.id)
+        .where(Document.project_id == project.id, Suggestion.for_user_id.is_(None))
         .order_by(Suggestion.created_at.desc(), Suggestion.id.desc())
         .limit(1)
     )
@@ -204,6 +204,7 @@ def _machine_spans(
             _current_documents(project),
             Suggestion.model_version == model.version,
             Suggestion.score >= model.threshold,
+            Suggestion.for_user_id.is_(None),  # the machine's own layer, not a coder's queue
         )
     )
     if code_ids is not None:

@@ -187,6 +187,9 @@ def test_document_page_shows_both_layers_side_by_side(client, world):
     assert marked_b.group(1) == "Staff turnover was the big one."
     assert "disputed" in html
     assert 'class="adjudicate"' in html
+    item = re.search(r'data-start="(\d+)" data-end="(\d+)"', html)
+    start, end = item.groups()
+    assert f"/p/qa/documents/{doc.id}?at={start}&amp;to={end}#o={start}-{end}" in html
 
 
 def test_adjudication_form_writes_the_consensus_layer(client, world, session):

@@ -109,6 +109,12 @@ def test_chapters_views_lead_pins_and_viewer_reads_and_downloads(app, world, ses
     assert ANSWER in page
     assert "Note: opens 4.1" in page
     assert "Edit note" not in page  # no editing for viewers
+    start, end = body["pin"]["citation"]["start"], body["pin"]["citation"]["end"]
+    workbench = re.search(r'href="([^"]+)">Open in workbench', page).group(1).replace("&amp;", "&")
+    assert workbench == (
+        f"/p/lpsa/documents/{body['pin']['citation']['document_id']}"
+        f"?at={start}&to={end}&coding={world['first']}#o={start}-{end}"
+    )
     assert "/p/lpsa/chapters/pack.docx" in page
     outline = viewer.get("/api/p/lpsa/chapters").get_json()
     assert outline["can_pin"] is False

@@ -250,7 +250,7 @@ def retrain(slug: str) -> ResponseReturnValue:
     return jsonify(_status(session)), 202
 
 
-def _queue_args(session: Session) -> tuple[str, int | None]:
+def _queue_args() -> tuple[str, int | None]:
     order = request.args.get("order") or "uncertainty"
     if order not in suggestion_service.ORDERS:
         raise InvalidInput(
@@ -267,7 +267,7 @@ def _queue_args(session: Session) -> tuple[str, int | None]:
 def queue_api(slug: str) -> ResponseReturnValue:
     """The caller's review queue as JSON (``order``: uncertainty, code or document)."""
     session = get_session()
-    order, code_id = _queue_args(session)
+    order, code_id = _queue_args()
     rows = suggestion_service.review_queue(session, g.project, g.user, order, code_id)
     labels = Labels(session, rows)
     return jsonify(
@@ -287,7 +287,7 @@ def queue_api(slug: str) -> ResponseReturnValue:
 @project_route(Role.CODER)
 def queue(slug: str) -> ResponseReturnValue:
     session = get_session()
-    order, code_id = _queue_args(session)
+    order, code_id = _queue_args()
     rows = suggestion_service.review_queue(session, g.project, g.user, order, code_id)
     labels = Labels(session, rows)
     items = [suggestion_json(r, labels, with_utf16=False) for r in rows]

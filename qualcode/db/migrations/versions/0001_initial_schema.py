@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 23:28:31.083933
+Create Date: 2026-11-25 23:31:15.433775
 """
 from alembic import op
 import sqlalchemy as sa
@@ -369,6 +369,7 @@ def upgrade() -> None:
     with op.batch_alter_table('coding', schema=None) as batch_op:
         batch_op.create_index('ix_coding_code', ['code_id', 'document_id'], unique=False)
         batch_op.create_index('ix_coding_document_coder', ['document_id', 'coder_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_coding_suggestion_id'), ['suggestion_id'], unique=False)
 
     op.create_table('memo',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -430,6 +431,7 @@ def downgrade() -> None:
 
     op.drop_table('memo')
     with op.batch_alter_table('coding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coding_suggestion_id'))
         batch_op.drop_index('ix_coding_document_coder')
         batch_op.drop_index('ix_coding_code')
 
