@@ -9,7 +9,7 @@ one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -95,8 +95,4 @@ def lemma_tokens(doc: Doc) -> list[str]:
 
 def lemmatise(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[str]:
     """Each text as its lemmas joined by single spaces."""
-    return [" ".join(lemma_tokens(doc)) for doc in docs(nlp, texts, batch_size)]
-
-
-def docs(nlp: Language, texts: Iterable[str], batch_size: int = 256) -> Iterable[Doc]:
-    return nlp.pipe(texts, batch_size=batch_size)
+    return [" ".join(lemma_tokens(doc)) for doc in nlp.pipe(texts, batch_size=batch_size)]

@@ -116,23 +116,23 @@ class SimilaritySuggester:
             [*passages.lemmas, *described.lemmas], [*passages.contexts, *described.contexts]
         )
         self.features = Featurizer().fit(both)
-        self.similarity = Similarity(
-            self.features.transform(described), self.features.transform(passages), self.data
-        )
+        self.similarity = Similarity(self._space(described), self._space(passages), self.data)
+
+    def _space(self, passages: Passages) -> sparse.csr_matrix:
+        return self.features.passage_words(self.features.transform(passages))
 
     def suggest(self, units: Sequence[TextUnit]) -> Iterable[Suggestion]:
         if not units or not self.codes:
             return
-        x = self.features.transform(
-            self._passages([u.text for u in units], [u.context for u in units])
+        found = self.similarity.scores(
+            self._space(self._passages([u.text for u in units], [u.context for u in units]))
         )
-        found = self.similarity.scores(x)
         score = np.maximum(found.definition, found.positive) - found.negative
         for i, unit in enumerate(units):
             j = int(np.argmax(score[i]))
             rationale: dict[str, object] = {"definition": round(float(found.definition[i, j]), 3)}
             row = int(found.nearest[i, j])
-            if row >= 0:
+            if row >= 0 and found.positive[i, j] > 0:
                 rationale["nearest"] = {
                     "text": self.data.texts[row],
                     "document_id": self.data.document_ids[row],

@@ -36,6 +36,7 @@ def paragraphs(text: str) -> list[TurnData]:
 
 
 def question_of(text: str, turn: TurnData) -> str:
+    """What an interviewer turn asks: its words, or the end of them when the turn is long."""
     span = trim(text, Span(turn.start, turn.end))
     question = text[span.start : span.end]
     if len(question) > MAX_CONTEXT_CHARS:

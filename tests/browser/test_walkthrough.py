@@ -1,6 +1,6 @@
 """The whole app, walked as its users walk it: every area in the project's navigation opens
 (200, no console errors) for a lead, a coder and a viewer, each sees the areas of their role, the
-project home leads into cases and attributes, and a quote on the Evidence page opens the
+project home leads into its cases, and a quote on the Evidence page opens the
 workbench scrolled to its passage with the passage selected."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ UNCODED = "Staffing was hard."
 
 LEAD_AREAS = [
     "Documents",
+    "Attributes",
     "Codebook",
     "Suggestions",
     "Evidence",
@@ -95,10 +96,7 @@ def test_every_area_in_the_navigation_opens(live_server, page, username, areas):
         active = page.locator("header nav.areas a.active")
         assert active.all_inner_texts() == [label], f"{label} is not marked as the open area"
 
-    # the project home leads into cases, attributes and the workbench
-    _visit(page, live_server.url("/p/lpsa/"))
-    page.get_by_role("link", name="Cases & attributes").click()
-    assert page.url.endswith("/p/lpsa/attributes")
+    # the project home leads into its cases and the workbench, and the title leads back
     _visit(page, live_server.url("/p/lpsa/"))
     page.locator("#documents").get_by_role("link", name="Northshire", exact=True).click()
     assert page.locator("h1").inner_text() == "Northshire"

@@ -22,8 +22,6 @@ PROBES = [
     ),
 ]
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def engine(codes, examples) -> Engine:
@@ -140,3 +138,21 @@ def test_save_and_load_give_identical_suggestions(engine, tmp_path):
     loaded = Engine.load(tmp_path / "model")
     assert loaded.model_version == engine.model_version
     assert loaded.suggest(PROBES) == engine.suggest(PROBES)
+
+
+def test_the_question_asked_steers_the_suggestion(codes, examples):
+    about_money = "What did the pump-priming grant pay for?"
+    about_partners = "How did the police and other partners get involved?"
+    answers = ["It helped a great deal.", "That made all the difference.", "Quite a lot, really."]
+    asked = [Example(a, GRANT, True, 30, about_money) for a in answers] + [
+        Example(a, PARTNERS, True, 31, about_partners) for a in answers
+    ]
+    engine = Engine().fit(codes, examples + asked, [])
+    probe = "It helped us a lot."
+    found = engine.suggest(
+        [unit(probe, start=0, context=about_money), unit(probe, start=50, context=about_partners)]
+    )
+    assert top(found, 0)[0] == GRANT
+    assert top(found, 50)[0] == PARTNERS
+    best = next(s for s in found if s.start == 0)
+    assert best.rationale["question"] == about_money

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from nlp_samples import DATA, PARTNERS, TURNOVER, unit
 
 from qualcode.nlp import CodeInfo, Decision, Example
@@ -39,14 +38,9 @@ def test_a_rejection_counts_against_its_code(nlp):
     ]
     suggester = SimilaritySuggester(codes, examples, nlp=nlp)
     probe = [unit("The grant money was late again.")]
-    first = suggester.similarity.scores(
-        suggester.features.transform(suggester._passages([probe[0].text], [""]))
-    )
-    assert first.negative.max() == 0.0
-    assert np.argmax(first.positive[0]) == 0
+    [first] = suggester.suggest(probe)
+    assert first.code_id == 1
+    assert first.rationale["nearest"]["text"] == "The grant money came late."
     suggester.update([Decision(1, False, "similarity", text="The grant money was late again.")])
-    again = suggester.similarity.scores(
-        suggester.features.transform(suggester._passages([probe[0].text], [""]))
-    )
-    assert again.negative[0, 0] > 0.9
-    assert again.negative[0, 1] == 0.0
+    [again] = suggester.suggest(probe)
+    assert again.code_id == 2  # the rejected passage now counts against "Money"

@@ -30,11 +30,16 @@ def index(slug: str) -> str:
         for k, v in r.attributes.items():
             attributes.setdefault(k, set()).add(v)
     progress = _progress(session)
-    return render_template("documents/index.html", rows=rows, cases=cases,
-                           case_ids={c.name: c.id for c in cases},
-                           case_filter=case_filter, attr_filters=attr_filters,
-                           attributes={k: sorted(v) for k, v in sorted(attributes.items())},
-                           progress=progress)
+    return render_template(
+        "documents/index.html",
+        rows=rows,
+        cases=cases,
+        case_ids={c.name: c.id for c in cases},
+        case_filter=case_filter,
+        attr_filters=attr_filters,
+        attributes={k: sorted(v) for k, v in sorted(attributes.items())},
+        progress=progress,
+    )
 
 
 def _progress(session) -> dict[int, list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
