@@ -66,6 +66,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if exc.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return respond(413, f"the upload is over the server's {_size(limit)} limit")
         return respond(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
@@ -74,3 +77,9 @@ def init_app(app: Flask) -> None:
             raise exc
         log.exception("unexpected error")
         return respond(500, "something went wrong on the server; the error has been logged")
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{count / 1024:.1f}".removesuffix(".0") + " KB"

@@ -85,11 +85,6 @@ def test_a_request_over_max_content_length_is_refused_with_413(app, client, owne
     assert "limit" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="webui/errors.py answers 413 with Werkzeug's generic "
-    "'The data value transmitted exceeds the capacity limit.', without the limit",
-)
 def test_the_413_answer_names_the_servers_limit(app, client, owner):
     app.config.update(MAX_CONTENT_LENGTH=16 * 1024, UPLOAD_MAX_BYTES=10 * 1024 * 1024)
     response = _send(client, owner, "/api/p/lpsa/documents/import", "big.txt", TEXT * 1000)
