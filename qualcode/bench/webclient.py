@@ -29,6 +29,14 @@ TIMEOUT = 60.0
 MIX = (("events", 35), ("apply", 30), ("remove", 12), ("codings", 13), ("page", 10))
 
 
+CodingKey = tuple[int, int, int, int, int]  # document, code, coder, start, end: unique per coding
+
+
+def coding_key(coding: dict[str, Any]) -> CodingKey:
+    return (int(coding["document_id"]), int(coding["code_id"]), int(coding["coder_id"]),
+            int(coding["start"]), int(coding["end"]))  # fmt: skip
+
+
 @dataclass(frozen=True)
 class BenchDocument:
     id: int
@@ -43,8 +51,11 @@ class Tally:
     times: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
-    created: set[int] = field(default_factory=set)
-    removed: set[int] = field(default_factory=set)
+    # what each coding became, by its key: only its own coder touches it, one request at a
+    # time, so the last answer is its state (ids are no key: SQLite may reuse a removed one)
+    outcome: dict[CodingKey, bool] = field(default_factory=dict)
+    applied: int = 0
+    removed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, kind: str, seconds: float, error: str | None) -> None:
@@ -60,14 +71,48 @@ class RequestFailed(Exception):
     pass
 
 
+ERROR_PAGE = re.compile(r'class="error-message">([^<]*)<')
+
+
+def _message(data: bytes) -> str:
+    """What an error answer says: its JSON ``error``, the error page's message, or its start."""
+    text = data.decode("utf-8", "replace")
+    try:
+        answer = json.loads(text)
+    except ValueError:
+        match = ERROR_PAGE.search(text)
+        return match.group(1) if match else repr(text[:200])
+    return str(answer.get("error", text[:200])) if isinstance(answer, dict) else text[:200]
+
+
 class Browser:
-    """An HTTP/1.1 connection with a cookie jar and the session's CSRF token."""
+    """An HTTP/1.1 connection with a cookie jar and the session's CSRF token.
+
+    Like a browser, it resends a request once on a new connection when a kept-alive one turns
+    out to have been closed by the server before it answered (the server closes idle
+    connections after a few seconds, and the request may cross the close): the request never
+    reached the application, so sending it again is safe."""
 
     def __init__(self, port: int, tally: Tally) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        self.reused = False  # the connection has answered before: it may have gone stale
         self.cookies: dict[str, str] = {}
         self.csrf = ""
         self.tally = tally
+
+    def _exchange(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> http.client.HTTPResponse:
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            return self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not self.reused:
+                raise
+            self.conn.close()
+            self.reused = False
+            self.conn.request(method, path, body=body, headers=headers)
+            return self.conn.getresponse()
 
     def request(
         self,
@@ -88,16 +133,17 @@ class Browser:
         error = None
         data = b""
         try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
+            response = self._exchange(method, path, body, headers)
             data = response.read()
+            self.reused = not response.will_close
             for header in response.headers.get_all("Set-Cookie") or ():
                 name, _, rest = header.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
             if response.status != expect:
-                error = f"{method} {path}: {response.status} {data[:200]!r}"
+                error = f"{method} {path}: {response.status} {_message(data)}"
         except (OSError, http.client.HTTPException) as exc:
             self.conn.close()
+            self.reused = False
             error = f"{method} {path}: {type(exc).__name__}: {exc}"
         self.tally.record(kind, time.perf_counter() - started, error)
         if error is not None:
@@ -160,7 +206,7 @@ class Coder:
         self.think, self.rng = think, random.Random(seed)
         self.document = documents[0]
         self.last_event = 0
-        self.mine: list[int] = []
+        self.mine: dict[int, CodingKey] = {}  # this coder's codings by id
 
     @property
     def api(self) -> str:
@@ -224,19 +270,22 @@ class Coder:
             "apply", "POST", f"{self.api}/documents/{self.document.id}/codings", payload,
             expect=201,
         )  # fmt: skip
-        with self.tally.lock:  # the same span coded twice answers with the existing coding
-            if int(coding["id"]) not in self.tally.created:
-                self.tally.created.add(int(coding["id"]))
-                self.mine.append(int(coding["id"]))
+        key = coding_key(coding)  # the same span coded twice answers with the existing coding
+        self.mine[int(coding["id"])] = key
+        with self.tally.lock:
+            self.tally.outcome[key] = True
+            self.tally.applied += 1
 
     def remove(self) -> None:
         if not self.mine:
             self.apply()
             return
-        coding_id = self.mine.pop(self.rng.randrange(len(self.mine)))
+        coding_id = self.rng.choice(sorted(self.mine))
+        key = self.mine.pop(coding_id)
         self.browser.json("remove", "DELETE", f"{self.api}/codings/{coding_id}")
         with self.tally.lock:
-            self.tally.removed.add(coding_id)
+            self.tally.outcome[key] = False
+            self.tally.removed += 1
 
 
 def warm_up(

@@ -40,6 +40,19 @@ from qualcode.cli.context import echo_json
     show_default=True,
     help="Mean pause between a coder's actions in seconds (0: as fast as possible).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="gunicorn's -w (worker processes).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Threads per server process (default: waitress 8; gunicorn 1, its sync workers).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def bench_web_cmd(
@@ -49,6 +62,8 @@ def bench_web_cmd(
     server: str,
     documents: int,
     think: float,
+    workers: int,
+    threads: int | None,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -64,6 +79,8 @@ def bench_web_cmd(
         server=server,
         documents=documents,
         think=think,
+        workers=workers,
+        threads=threads,
         seed=seed,
         report=lambda message: click.echo(message, err=True),
     )
@@ -71,5 +88,5 @@ def bench_web_cmd(
         echo_json(result.to_dict())
     else:
         click.echo(result.table())
-    if result.errors or result.lost:
+    if result.errors or result.lost or result.unexpected:
         raise SystemExit(1)

@@ -4,6 +4,8 @@ paged, and exported as CSV or JSON (the export streams, so a log of millions of 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, Response, g, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
@@ -38,8 +40,8 @@ def index(slug: str) -> ResponseReturnValue:
                            args=args)  # fmt: skip
 
 
-def _download(body: object, mimetype: str, extension: str) -> Response:
-    response = Response(body, mimetype=mimetype)  # type: ignore[arg-type]
+def _download(body: Iterator[str], mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
     filename = f"{g.project.slug}-audit.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -64,7 +66,9 @@ def export_json(slug: str) -> ResponseReturnValue:
     return _download(stream_with_context(chunks), "application/json", "json")
 
 
-def _chain(first: audit_log.AuditRow | None, rest):  # type: ignore[no-untyped-def]
+def _chain(
+    first: audit_log.AuditRow | None, rest: Iterator[audit_log.AuditRow]
+) -> Iterator[audit_log.AuditRow]:
     if first is not None:
         yield first
         yield from rest
