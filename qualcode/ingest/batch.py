@@ -25,10 +25,10 @@ from qualcode.text.transcript import Transcript, TurnData
 
 Result = Transcript | InvalidImport
 # Workers send plain tuples, which pickle several times faster than dataclasses:
-# a transcript as (text, turns, source_type, encoding, warnings, title), a refusal as
+# a transcript as (text, turns, source_type, encoding, warnings, title, words), a refusal as
 # (reason, path, location) since InvalidImport does not survive pickling with its path.
 _Turn = tuple[int, int, str | None, float | None, bool]
-_Packed = tuple[str, list[_Turn], str, str | None, list[str], str | None]
+_Packed = tuple[str, list[_Turn], str, str | None, list[str], str | None, int]
 _Refused = tuple[str, str | None, str | None]
 _Sent = tuple[Literal[True], _Packed] | tuple[Literal[False], _Refused]
 
@@ -48,8 +48,8 @@ def _read_one(path: Path, max_bytes: int, interviewer_labels: Collection[str]) -
         reason = f"unexpected error while reading ({type(error).__name__}: {error})"
         return False, (reason, str(path), None)
     turns = [(t.start, t.end, t.speaker, t.timestamp, t.is_interviewer) for t in transcript.turns]
-    t = transcript
-    return True, (t.text, turns, t.source_type, t.encoding, t.warnings, t.title)
+    t = transcript  # the words are counted here, in the parser process, not by the storer
+    return True, (t.text, turns, t.source_type, t.encoding, t.warnings, t.title, t.word_count)
 
 
 def _read_batch(
@@ -60,10 +60,9 @@ def _read_batch(
 
 def _received(sent: _Sent) -> Result:
     if sent[0]:
-        text, turns, source_type, encoding, warnings, title = sent[1]
-        return Transcript(
-            text, [TurnData(*turn) for turn in turns], source_type, encoding, warnings, title
-        )
+        text, turns, source_type, encoding, warnings, title, words = sent[1]
+        turn_data = [TurnData(*turn) for turn in turns]
+        return Transcript(text, turn_data, source_type, encoding, warnings, title, words)
     reason, path, location = sent[1]
     return InvalidImport(reason, path=path, location=location)
 

@@ -15,13 +15,29 @@ from qualcode.models import Code, CodeKind, Coding, Memo, Project, Suggestion, s
 from qualcode.services import audit
 
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-EDITABLE = ("name", "color", "kind", "definition", "inclusion", "exclusion", "typical_example",
-            "atypical_example", "keywords", "chapter", "section", "active", "codable")
+EDITABLE = (
+    "name",
+    "color",
+    "kind",
+    "definition",
+    "inclusion",
+    "exclusion",
+    "typical_example",
+    "atypical_example",
+    "keywords",
+    "chapter",
+    "section",
+    "active",
+    "codable",
+)
 
 
 def all_codes(session: Session, project_id: int) -> Sequence[Code]:
-    return session.scalars(select(Code).where(Code.project_id == project_id)
-                           .order_by(Code.parent_id.nulls_first(), Code.position, Code.id)).all()
+    return session.scalars(
+        select(Code)
+        .where(Code.project_id == project_id)
+        .order_by(Code.parent_id.nulls_first(), Code.position, Code.id)
+    ).all()
 
 
 def paths(codes: Sequence[Code]) -> dict[int, str]:
@@ -75,17 +91,24 @@ def descendants(codes: Sequence[Code], code_id: int) -> list[int]:
     return out
 
 
-def _check_name(session: Session, project_id: int, parent_id: int | None, name: str,
-                exclude_id: int | None = None) -> str:
+def _check_name(
+    session: Session,
+    project_id: int,
+    parent_id: int | None,
+    name: str,
+    exclude_id: int | None = None,
+) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput("a code needs a name")
     if "/" in name:
         raise InvalidInput(f"a code name cannot contain '/': {name!r}")
-    stmt = select(Code.id).where(Code.project_id == project_id,
-                                 func.lower(Code.name) == name.lower())
-    stmt = stmt.where(Code.parent_id.is_(None) if parent_id is None
-                      else Code.parent_id == parent_id)
+    stmt = select(Code.id).where(
+        Code.project_id == project_id, func.lower(Code.name) == name.lower()
+    )
+    stmt = stmt.where(
+        Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id
+    )
     if exclude_id is not None:
         stmt = stmt.where(Code.id != exclude_id)
     if session.scalar(stmt) is not None:
@@ -107,51 +130,92 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(f"unknown code kind {out['kind']!r}: use one of {kinds}") from None
     if "keywords" in out:
         kw = out["keywords"]
-        out["keywords"] = [k.strip() for k in (kw.split(";") if isinstance(kw, str) else kw)
-                           if str(k).strip()]
+        out["keywords"] = [
+            k.strip() for k in (kw.split(";") if isinstance(kw, str) else kw) if str(k).strip()
+        ]
     return out
 
 
-def create_code(session: Session, project: Project, name: str, *, parent: Code | None = None,
-                user_id: int | None = None, guid: str | None = None, **fields: Any) -> Code:
+def create_code(
+    session: Session,
+    project: Project,
+    name: str,
+    *,
+    parent: Code | None = None,
+    user_id: int | None = None,
+    guid: str | None = None,
+    **fields: Any,
+) -> Code:
     if parent is not None and parent.project_id != project.id:
         raise NotFound("no such parent code in this project")
     name = _check_name(session, project.id, parent.id if parent else None, name)
     position = _sibling_count(session, project.id, parent.id if parent else None)
-    code = Code(project_id=project.id, parent_id=parent.id if parent else None, name=name,
-                position=position, **_clean(fields))
+    code = Code(
+        project_id=project.id,
+        parent_id=parent.id if parent else None,
+        name=name,
+        position=position,
+        **_clean(fields),
+    )
     if guid:
         code.guid = guid
     session.add(code)
     session.flush()
-    audit.record(session, "code.created", code, user_id=user_id,
-                 detail={"name": name, "parent_id": code.parent_id})
+    audit.record(
+        session,
+        "code.created",
+        code,
+        user_id=user_id,
+        detail={"name": name, "parent_id": code.parent_id},
+    )
     return code
 
 
 def _sibling_count(session: Session, project_id: int, parent_id: int | None) -> int:
-    return session.scalar(select(func.count()).select_from(Code).where(
-        Code.project_id == project_id,
-        Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Code)
+            .where(
+                Code.project_id == project_id,
+                Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id,
+            )
+        )
+        or 0
+    )
 
 
-def update_code(session: Session, code: Code, *, user_id: int | None,
-                lock_version: int | None = None, **fields: Any) -> Code:
+def update_code(
+    session: Session,
+    code: Code,
+    *,
+    user_id: int | None,
+    lock_version: int | None = None,
+    **fields: Any,
+) -> Code:
     """Edit a code's fields. With ``lock_version`` (the version the editor loaded), an edit made
     by someone else in between is reported as a conflict instead of silently overwritten."""
     if lock_version is not None and lock_version != code.lock_version:
-        raise Conflict(f"code {code.name} was changed by someone else since you opened it; "
-                       "reload to see their change")
+        raise Conflict(
+            f"code {code.name} was changed by someone else since you opened it; "
+            "reload to see their change"
+        )
     changes = _clean(fields)
     if "name" in changes:
-        changes["name"] = _check_name(session, code.project_id, code.parent_id, changes["name"],
-                                      exclude_id=code.id)
+        changes["name"] = _check_name(
+            session, code.project_id, code.parent_id, changes["name"], exclude_id=code.id
+        )
     before = {k: _plain(getattr(code, k)) for k in changes}
     for key, value in changes.items():
         setattr(code, key, value)
     session.flush()
-    audit.record(session, "code.changed", code, user_id=user_id,
-                 detail={"before": before, "after": {k: _plain(v) for k, v in changes.items()}})
+    audit.record(
+        session,
+        "code.changed",
+        code,
+        user_id=user_id,
+        detail={"before": before, "after": {k: _plain(v) for k, v in changes.items()}},
+    )
     return code
 
 
@@ -159,15 +223,26 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, CodeKind) else value
 
 
-def move_code(session: Session, code: Code, new_parent: Code | None, *, user_id: int | None,
-              position: int | None = None) -> Code:
+def move_code(
+    session: Session,
+    code: Code,
+    new_parent: Code | None,
+    *,
+    user_id: int | None,
+    position: int | None = None,
+) -> Code:
     if new_parent is not None:
         if new_parent.project_id != code.project_id:
             raise NotFound("no such parent code in this project")
         if new_parent.id in descendants(all_codes(session, code.project_id), code.id):
             raise Conflict(f"cannot move {code.name} under itself or one of its descendants")
-    _check_name(session, code.project_id, new_parent.id if new_parent else None, code.name,
-                exclude_id=code.id)
+    _check_name(
+        session,
+        code.project_id,
+        new_parent.id if new_parent else None,
+        code.name,
+        exclude_id=code.id,
+    )
     old_parent = code.parent_id
     new_parent_id = new_parent.id if new_parent else None
     if position is None and new_parent_id != old_parent:
@@ -176,8 +251,13 @@ def move_code(session: Session, code: Code, new_parent: Code | None, *, user_id:
     if position is not None:
         code.position = position
     session.flush()
-    audit.record(session, "code.moved", code, user_id=user_id,
-                 detail={"from": old_parent, "to": code.parent_id})
+    audit.record(
+        session,
+        "code.moved",
+        code,
+        user_id=user_id,
+        detail={"from": old_parent, "to": code.parent_id},
+    )
     return code
 
 
@@ -189,14 +269,19 @@ def _check_merge(session: Session, source: Code, target: Code) -> None:
     taken = {c.name.lower() for c in target.children}
     clash = sorted(c.name for c in source.children if c.name.lower() in taken)
     if clash:
-        raise Conflict(f"cannot merge {source.name} into {target.name}: both have a sub-code "
-                       f"named {clash[0]}; rename or merge that one first")
+        raise Conflict(
+            f"cannot merge {source.name} into {target.name}: both have a sub-code "
+            f"named {clash[0]}; rename or merge that one first"
+        )
 
 
 def _coding_keys(session: Session, code: Code) -> set[tuple[int, int, int, int]]:
     """(document, coder, start, end) of each of the code's codings: what makes two the same."""
-    rows = session.execute(select(Coding.document_id, Coding.coder_id, Coding.start, Coding.end)
-                           .where(Coding.code_id == code.id))
+    rows = session.execute(
+        select(Coding.document_id, Coding.coder_id, Coding.start, Coding.end).where(
+            Coding.code_id == code.id
+        )
+    )
     return {(doc, coder, start, end) for doc, coder, start, end in rows}
 
 
@@ -210,12 +295,21 @@ def merge_preview(session: Session, source: Code, target: Code) -> dict[str, int
     duplicates = len(source_keys & target_keys)
 
     def count(model: type[Suggestion] | type[Memo]) -> int:
-        return session.scalar(select(func.count()).select_from(model)
-                              .where(model.code_id == source.id)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(model).where(model.code_id == source.id)
+            )
+            or 0
+        )
 
-    return {"codings": len(source_keys), "moved": len(source_keys) - duplicates,
-            "duplicates": duplicates, "children": len(source.children),
-            "suggestions": count(Suggestion), "memos": count(Memo)}
+    return {
+        "codings": len(source_keys),
+        "moved": len(source_keys) - duplicates,
+        "duplicates": duplicates,
+        "children": len(source.children),
+        "suggestions": count(Suggestion),
+        "memos": count(Memo),
+    }
 
 
 def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | None) -> int:
@@ -234,31 +328,51 @@ def merge_codes(session: Session, source: Code, target: Code, *, user_id: int | 
             coding.code_id = target.id
             target_keys.add(key)
             moved += 1
-    session.execute(update(Suggestion).where(Suggestion.code_id == source.id)
-                    .values(code_id=target.id))
+    session.execute(
+        update(Suggestion).where(Suggestion.code_id == source.id).values(code_id=target.id)
+    )
     session.execute(update(Memo).where(Memo.code_id == source.id).values(code_id=target.id))
     position = len(target.children)
     for offset, child in enumerate(list(source.children)):
         child.parent = target  # through the relationship, so deleting source cannot orphan it
         child.position = position + offset
-    fed = set(session.scalars(select(section_code.c.section_id)
-                              .where(section_code.c.code_id == target.id)))
-    for section_id in session.scalars(select(section_code.c.section_id)
-                                      .where(section_code.c.code_id == source.id)).all():
+    fed = set(
+        session.scalars(
+            select(section_code.c.section_id).where(section_code.c.code_id == target.id)
+        )
+    )
+    for section_id in session.scalars(
+        select(section_code.c.section_id).where(section_code.c.code_id == source.id)
+    ).all():
         if section_id not in fed:
-            session.execute(insert(section_code).values(section_id=section_id,
-                                                        code_id=target.id))
+            session.execute(insert(section_code).values(section_id=section_id, code_id=target.id))
     session.flush()
-    audit.record(session, "code.merged", target, user_id=user_id,
-                 detail={"source_id": source.id, "source": source.name, "codings_moved": moved,
-                         "duplicates_dropped": dropped})
+    audit.record(
+        session,
+        "code.merged",
+        target,
+        user_id=user_id,
+        detail={
+            "source_id": source.id,
+            "source": source.name,
+            "codings_moved": moved,
+            "duplicates_dropped": dropped,
+        },
+    )
     session.delete(source)
     session.flush()
     return moved
 
 
-def split_code(session: Session, code: Code, new_name: str, coding_ids: Sequence[int], *,
-               user_id: int | None, **fields: Any) -> Code:
+def split_code(
+    session: Session,
+    code: Code,
+    new_name: str,
+    coding_ids: Sequence[int],
+    *,
+    user_id: int | None,
+    **fields: Any,
+) -> Code:
     """Create a sibling code and move the chosen codings to it; the rest stay. The choice is
     checked before anything changes."""
     if not coding_ids:
@@ -269,20 +383,38 @@ def split_code(session: Session, code: Code, new_name: str, coding_ids: Sequence
     parent = session.get(Code, code.parent_id) if code.parent_id else None
     project = session.get(Project, code.project_id)
     assert project is not None
-    new = create_code(session, project, new_name, parent=parent, user_id=user_id,
-                      color=fields.pop("color", code.color),
-                      kind=fields.pop("kind", code.kind.value), **fields)
+    new = create_code(
+        session,
+        project,
+        new_name,
+        parent=parent,
+        user_id=user_id,
+        color=fields.pop("color", code.color),
+        kind=fields.pop("kind", code.kind.value),
+        **fields,
+    )
     for coding in chosen:
         coding.code_id = new.id
     session.flush()
-    audit.record(session, "code.split", code, user_id=user_id,
-                 detail={"new_code_id": new.id, "codings_moved": len(chosen)})
+    audit.record(
+        session,
+        "code.split",
+        code,
+        user_id=user_id,
+        detail={"new_code_id": new.id, "codings_moved": len(chosen)},
+    )
     return new
 
 
 def delete_code(session: Session, code: Code, *, user_id: int | None) -> None:
-    used = session.scalar(select(func.count()).select_from(Coding).where(
-        Coding.code_id.in_(descendants(all_codes(session, code.project_id), code.id)))) or 0
+    used = (
+        session.scalar(
+            select(func.count())
+            .select_from(Coding)
+            .where(Coding.code_id.in_(descendants(all_codes(session, code.project_id), code.id)))
+        )
+        or 0
+    )
     if used:
         raise Conflict(f"code {code.name} has {used} codings: merge or deactivate it instead")
     audit.record(session, "code.deleted", code, user_id=user_id, detail={"name": code.name})
@@ -291,15 +423,22 @@ def delete_code(session: Session, code: Code, *, user_id: int | None) -> None:
 
 
 def coding_counts(session: Session, project_id: int) -> dict[int, int]:
-    rows = session.execute(select(Coding.code_id, func.count()).join(Code)
-                           .where(Code.project_id == project_id).group_by(Coding.code_id))
+    rows = session.execute(
+        select(Coding.code_id, func.count())
+        .join(Code)
+        .where(Code.project_id == project_id)
+        .group_by(Coding.code_id)
+    )
     return {cid: n for cid, n in rows}
 
 
 def codings_of(session: Session, code: Code) -> Sequence[Coding]:
     """The code's codings (every coder's), in document and text order."""
-    return session.scalars(select(Coding).where(Coding.code_id == code.id)
-                           .order_by(Coding.document_id, Coding.start, Coding.id)).all()
+    return session.scalars(
+        select(Coding)
+        .where(Coding.code_id == code.id)
+        .order_by(Coding.document_id, Coding.start, Coding.id)
+    ).all()
 
 
 @dataclass(frozen=True)
@@ -337,9 +476,22 @@ def tree(session: Session, project_id: int) -> list[TreeRow]:
         total = 0
         for code in children.get(parent_id, []):
             index = len(rows)
-            rows.append(TreeRow(code.id, code.guid, path_of[code.id], code.name, code.parent_id,
-                                depth, code.kind.value, code.color, code.active, code.codable,
-                                counts.get(code.id, 0), 0))
+            rows.append(
+                TreeRow(
+                    code.id,
+                    code.guid,
+                    path_of[code.id],
+                    code.name,
+                    code.parent_id,
+                    depth,
+                    code.kind.value,
+                    code.color,
+                    code.active,
+                    code.codable,
+                    counts.get(code.id, 0),
+                    0,
+                )
+            )
             with_children = counts.get(code.id, 0) + walk(code.id, depth + 1)
             rows[index] = replace(rows[index], codings_with_children=with_children)
             total += with_children

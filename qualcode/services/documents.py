@@ -21,7 +21,7 @@ from qualcode.models import (
     Turn,
 )
 from qualcode.services import audit
-from qualcode.text.normalize import normalize_text, text_hash, word_count
+from qualcode.services.document_rows import insert_document
 from qualcode.text.transcript import Transcript
 
 
@@ -36,63 +36,27 @@ def add_document(
     user_id: int | None = None,
     previous: Document | None = None,
 ) -> Document:
-    """Store a parsed transcript as a ``Document`` with its ``Turn`` rows.
+    """Store a parsed transcript as a ``Document`` with its ``Turn`` rows
+    (:func:`qualcode.services.document_rows.insert_document`, in the session's transaction).
 
     The text must already be normalised (``qualcode.text.normalize``); it is refused otherwise,
     because every offset in the project depends on it never changing after import.
     """
-    text = transcript.text
-    if normalize_text(text) != text:
-        raise InvalidInput(f"{title}: text is not normalised (NFC, \\n line endings)")
-    if not title.strip():
-        raise InvalidInput("a document needs a title")
-    for turn in transcript.turns:
-        if not 0 <= turn.start <= turn.end <= len(text):
-            raise InvalidInput(f"{title}: a turn [{turn.start}, {turn.end}) lies outside the text")
-    doc = Document(
-        project_id=project.id,
+    session.flush()  # the rows written here refer to the session's pending ones (a new case)
+    written = insert_document(
+        session.connection(),
+        project.id,
+        transcript,
+        title=title,
+        filename=filename,
         case_id=case.id if case else None,
-        title=title.strip()[:300],
-        source_filename=filename,
-        source_type=transcript.source_type,
-        encoding=transcript.encoding,
-        text=text,
-        sha256=text_hash(text),
-        word_count=word_count(text),
-        turn_count=len(transcript.turns),
-        imported_by_id=user_id,
-        version=(previous.version + 1) if previous else 1,
-        previous_version_id=previous.id if previous else None,
-    )
-    session.add(doc)
-    session.flush()
-    session.add_all(
-        Turn(
-            document_id=doc.id,
-            index=i,
-            start=t.start,
-            end=t.end,
-            speaker=t.speaker,
-            timestamp=t.timestamp,
-            is_interviewer=t.is_interviewer,
-        )
-        for i, t in enumerate(transcript.turns)
+        user_id=user_id,
+        previous=(previous.id, previous.version) if previous else None,
     )
     if previous is not None:
-        previous.is_current = False
-    audit.record(
-        session,
-        "document.imported",
-        doc,
-        user_id=user_id,
-        detail={
-            "title": doc.title,
-            "filename": filename,
-            "words": doc.word_count,
-            "version": doc.version,
-        },
-    )
-    session.flush()
+        session.expire(previous, ["is_current"])
+    doc = session.get(Document, written.id)
+    assert doc is not None
     return doc
 
 

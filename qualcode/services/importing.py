@@ -19,16 +19,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.db.base import utcnow
 from qualcode.errors import InvalidInput, QualcodeError
 from qualcode.ingest import DEFAULT_MAX_BYTES
-from qualcode.models import Case, Coding, Document, ImportJob, Project, Turn
+from qualcode.models import Case, Coding, Document, ImportJob, Project
 from qualcode.services import audit
 from qualcode.services import documents as document_service
-from qualcode.text.normalize import normalize_text, text_hash, word_count
+from qualcode.services.document_rows import insert_document
+from qualcode.text.normalize import text_hash
 from qualcode.text.spans import Span
 from qualcode.text.transcript import Transcript
 
@@ -44,7 +45,9 @@ __all__ = [
 
 
 _JOBS = ImportJob.metadata.tables[ImportJob.__tablename__]
-_TURNS = Turn.metadata.tables[Turn.__tablename__]
+_DOCS = Document.metadata.tables[Document.__tablename__]
+_CASES = Case.metadata.tables[Case.__tablename__]
+_PROJECTS = Project.metadata.tables[Project.__tablename__]
 _COUNT_DONE = (  # Core: per row, the ORM's bulk paths cost more than SQLite
     update(_JOBS).where(_JOBS.c.id == bindparam("job_id")).values(done=_JOBS.c.done + 1)
 )
@@ -128,22 +131,24 @@ def import_paths(
         job_id = job.id
     summary = ImportSummary()
     parsed = read_many(files, workers=workers, max_bytes=max_bytes, interviewer_labels=labels)
-    for path, transcript in parsed:
-        if isinstance(transcript, QualcodeError):
-            result = FileResult(str(path), "failed", getattr(transcript, "reason", None))
-        else:
-            title = path.stem
-            wanted_case = case or (cases_by_title or {}).get(title)
-            result = _store_one(
-                factory, project_id, job_id, path, transcript,
-                title=title, case=wanted_case, user_id=user_id, replace=replace,
-            )  # fmt: skip
-        if result.status == "failed":
-            result.reason = result.reason or "could not be imported"
-            _record_failure(factory, job_id, result)
-        summary.results.append(result)
-        if on_result:
-            on_result(result)
+    known_labels = set(labels)
+    with _engine(factory).connect() as connection:
+        for path, transcript in parsed:
+            if isinstance(transcript, QualcodeError):
+                result = FileResult(str(path), "failed", getattr(transcript, "reason", None))
+            else:
+                title = path.stem
+                wanted_case = case or (cases_by_title or {}).get(title)
+                result = _store_one(
+                    connection, project_id, job_id, path, transcript, known_labels,
+                    title=title, case=wanted_case, user_id=user_id, replace=replace,
+                )  # fmt: skip
+            if result.status == "failed":
+                result.reason = result.reason or "could not be imported"
+                _record_failure(connection, job_id, result)
+            summary.results.append(result)
+            if on_result:
+                on_result(result)
     with factory.begin() as session:
         session.execute(
             update(ImportJob)
@@ -153,40 +158,125 @@ def import_paths(
     return summary
 
 
+def _engine(factory: sessionmaker[Session]) -> Engine:
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine):
+        return bind
+    with factory() as session:
+        return session.get_bind().engine
+
+
 def _store_one(
-    factory: sessionmaker[Session],
+    connection: Connection,
     project_id: int,
     job_id: int,
     path: Path,
     transcript: Transcript,
+    known_labels: set[str],
     *,
     title: str,
     case: str | None,
     user_id: int | None,
     replace: int | None,
 ) -> FileResult:
-    """One file, one transaction: the document, its turns and the job's count commit together."""
+    """One file, one transaction: the document, its turns and the job's count commit together.
+
+    A new document (the common case) is written with Core alone; a corrected version, a new
+    case or a replacement goes through :func:`store_transcript`, in the same transaction.
+    """
     try:
-        with factory.begin() as session:
-            project = session.get(Project, project_id)
-            assert project is not None
-            result = store_transcript(
-                session, project, transcript, title=title, filename=path.name, case=case,
-                user_id=user_id, replace=replace, display_path=str(path),
+        with connection.begin():
+            result = _store_new(
+                connection, project_id, path, transcript, known_labels,
+                title=title, case=case, user_id=user_id, replace=replace,
             )  # fmt: skip
-            session.execute(_COUNT_DONE, {"job_id": job_id})
+            if result is None:
+                with Session(bind=connection) as session:  # joins this transaction
+                    project = session.get(Project, project_id)
+                    assert project is not None
+                    result = store_transcript(
+                        session, project, transcript, title=title, filename=path.name,
+                        case=case, user_id=user_id, replace=replace, display_path=str(path),
+                    )  # fmt: skip
+                    session.flush()
+                    known_labels.update(interviewer_labels(project))
+            connection.execute(_COUNT_DONE, {"job_id": job_id})
             return result
     except QualcodeError as exc:
         return FileResult(str(path), "failed", getattr(exc, "reason", None) or str(exc))
 
 
-def _record_failure(factory: sessionmaker[Session], job_id: int, result: FileResult) -> None:
+def _store_new(
+    connection: Connection,
+    project_id: int,
+    path: Path,
+    transcript: Transcript,
+    known_labels: set[str],
+    *,
+    title: str,
+    case: str | None,
+    user_id: int | None,
+    replace: int | None,
+) -> FileResult | None:
+    """Store a file that is a new document of the project; None if it is more than that
+    (a new version of a document, a replacement, or in a case that does not exist yet)."""
+    shown = str(path)
+    sha256 = text_hash(transcript.text)
+    duplicate = _current_duplicate(connection, project_id, sha256)
+    if duplicate is not None:
+        return _skipped(shown, *duplicate)
+    if replace is not None or _current_by_title(connection, project_id, title) is not None:
+        return None
+    case_id = None
+    if case:
+        case_id = connection.scalar(
+            select(_CASES.c.id).where(
+                _CASES.c.project_id == project_id, _CASES.c.name == case.strip()
+            )
+        )
+        if case_id is None:
+            return None
+    written = insert_document(
+        connection, project_id, transcript, title=title, filename=path.name, case_id=case_id,
+        user_id=user_id, sha256=sha256,
+    )  # fmt: skip
+    found = {t.speaker for t in transcript.turns if t.is_interviewer and t.speaker}
+    if not found <= known_labels:
+        settings = connection.scalar(
+            select(_PROJECTS.c.settings).where(_PROJECTS.c.id == project_id)
+        )
+        settings = dict(settings or {})
+        merged = sorted(set(settings.get("interviewer_labels", [])) | found)
+        connection.execute(
+            update(_PROJECTS)
+            .where(_PROJECTS.c.id == project_id)
+            .values(settings={**settings, "interviewer_labels": merged})
+        )
+        known_labels.update(merged)
+    return FileResult(
+        shown, "imported", document_id=written.id, title=written.title, turns=written.turn_count,
+        speakers=transcript.speakers, words=written.word_count, encoding=transcript.encoding,
+        warnings=list(transcript.warnings), version=written.version,
+    )  # fmt: skip
+
+
+def _skipped(shown: str, doc_id: int, doc_title: str) -> FileResult:
+    return FileResult(
+        shown, "skipped", f"an exact duplicate of {doc_title} (document {doc_id})",
+        document_id=doc_id, title=doc_title,
+    )  # fmt: skip
+
+
+def _record_failure(connection: Connection, job_id: int, result: FileResult) -> None:
     """Count a failed file and keep its reason (failures are few: the list stays short)."""
-    with factory.begin() as session:
-        job = session.get(ImportJob, job_id)
-        assert job is not None
-        job.done += 1
-        job.results = [*job.results, {"path": result.path, "reason": result.reason}]
+    with connection.begin():
+        results = connection.scalar(select(_JOBS.c.results).where(_JOBS.c.id == job_id))
+        failure = {"path": result.path, "reason": result.reason}
+        connection.execute(
+            update(_JOBS)
+            .where(_JOBS.c.id == job_id)
+            .values(done=_JOBS.c.done + 1, results=[*(results or []), failure])
+        )
 
 
 def store_transcript(
@@ -208,24 +298,21 @@ def store_transcript(
     """
     shown = display_path or filename or title
     sha256 = text_hash(transcript.text)
-    duplicate = _current_duplicate(session, project, sha256)
+    duplicate = _current_duplicate(session, project.id, sha256)
     if duplicate is not None:
-        doc_id, doc_title = duplicate
-        return FileResult(
-            shown, "skipped", f"an exact duplicate of {doc_title} (document {doc_id})",
-            document_id=doc_id, title=doc_title,
-        )  # fmt: skip
+        return _skipped(shown, *duplicate)
     if replace is not None:
         previous: Document | None = document_service.get_document(session, project, replace)
         assert previous is not None
         title = previous.title
     else:
-        previous = _current_by_title(session, project, title)
+        current = _current_by_title(session, project.id, title)
+        previous = None if current is None else session.get(Document, current)
     case_row = previous.case if previous else None
     if case:
         case_row = document_service.get_or_create_case(session, project, case, user_id=user_id)
-    doc = _add_document(
-        session, project, transcript, sha256, title=title, filename=filename, case=case_row,
+    doc = document_service.add_document(
+        session, project, transcript, title=title, filename=filename, case=case_row,
         user_id=user_id, previous=previous,
     )  # fmt: skip
     result = FileResult(
@@ -241,85 +328,31 @@ def store_transcript(
     return result
 
 
-def _current_duplicate(session: Session, project: Project, sha256: str) -> tuple[int, str] | None:
+def _current_duplicate(
+    db: Connection | Session, project_id: int, sha256: str
+) -> tuple[int, str] | None:
     """The id and title of the project's current document with this text, if any.
 
-    Selected by the hash alone, so that the hash's index is used whatever the planner knows
-    (SQLite without statistics prefers the project's index, a scan of every document)."""
-    rows = session.execute(
-        select(Document.id, Document.title, Document.project_id, Document.is_current).where(
-            Document.sha256 == sha256
-        )
-    )
-    return next(((i, t) for i, t, p, current in rows if p == project.id and current), None)
-
-
-def _current_by_title(session: Session, project: Project, title: str) -> Document | None:
-    """The project's current document with this title, if any.
-
     ``is_current`` is checked here, not in SQL: given it, SQLite (which keeps no statistics)
-    prefers the ``is_current`` index, a scan of every current document of every project.
-    Without it the project's documents are scanned, or, where the schema has an index on
-    (``project_id``, ``title``), the versions of this title are found at once.
-    """
-    rows = session.execute(
-        select(Document.id, Document.is_current).where(
-            Document.project_id == project.id, Document.title == title.strip()[:300]
+    may prefer the ``is_current`` index, a scan of every current document of every project;
+    without it, the (project, hash) index finds the versions of this text at once."""
+    rows = db.execute(
+        select(_DOCS.c.id, _DOCS.c.title, _DOCS.c.is_current).where(
+            _DOCS.c.project_id == project_id, _DOCS.c.sha256 == sha256
         )
     )
-    current = next((doc_id for doc_id, is_current in rows if is_current), None)
-    return None if current is None else session.get(Document, current)
+    return next(((i, t) for i, t, current in rows if current), None)
 
 
-def _add_document(
-    session: Session,
-    project: Project,
-    transcript: Transcript,
-    sha256: str,
-    *,
-    title: str,
-    filename: str,
-    case: Case | None,
-    user_id: int | None,
-    previous: Document | None,
-) -> Document:
-    """:func:`documents.add_document` for bulk work: the same checks and rows, but the turns
-    (hundreds per interview) are inserted with one statement instead of one ORM object each."""
-    text = transcript.text
-    title = title.strip()[:300]
-    if not title:
-        raise InvalidInput("a document needs a title")
-    if normalize_text(text) != text:
-        raise InvalidInput(f"{title}: text is not normalised (NFC, \\n line endings)")
-    for turn in transcript.turns:
-        if not 0 <= turn.start <= turn.end <= len(text):
-            raise InvalidInput(f"{title}: a turn [{turn.start}, {turn.end}) lies outside the text")
-    doc = Document(
-        project_id=project.id, case_id=case.id if case else None, title=title,
-        source_filename=filename[:500], source_type=transcript.source_type,
-        encoding=transcript.encoding, text=text, sha256=sha256, word_count=word_count(text),
-        turn_count=len(transcript.turns), imported_by_id=user_id,
-        version=previous.version + 1 if previous else 1,
-        previous_version_id=previous.id if previous else None,
-    )  # fmt: skip
-    session.add(doc)
-    session.flush()
-    if transcript.turns:
-        rows = [
-            {"document_id": doc.id, "index": i, "start": t.start, "end": t.end,
-             "speaker": t.speaker, "timestamp": t.timestamp, "is_interviewer": t.is_interviewer}
-            for i, t in enumerate(transcript.turns)
-        ]  # fmt: skip
-        session.execute(insert(_TURNS), rows)
-    if previous is not None:
-        previous.is_current = False
-    audit.record(
-        session, "document.imported", doc, user_id=user_id,
-        detail={"title": doc.title, "filename": filename, "words": doc.word_count,
-                "version": doc.version},
-    )  # fmt: skip
-    session.flush()
-    return doc
+def _current_by_title(db: Connection | Session, project_id: int, title: str) -> int | None:
+    """The id of the project's current document with this title, if any (``is_current`` is
+    checked here for the reason given in :func:`_current_duplicate`)."""
+    rows = db.execute(
+        select(_DOCS.c.id, _DOCS.c.is_current).where(
+            _DOCS.c.project_id == project_id, _DOCS.c.title == title.strip()[:300]
+        )
+    )
+    return next((doc_id for doc_id, is_current in rows if is_current), None)
 
 
 def _learn_interviewer_labels(project: Project, transcript: Transcript) -> None:

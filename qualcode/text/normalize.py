@@ -55,4 +55,4 @@ def word_count(s: str) -> int:
     ``"don't"``, ``"well-being"`` and ``"2.5"`` are one word each; a dash or a lone
     punctuation mark is none.
     """
-    return sum(1 for _ in _WORD.finditer(s))
+    return len(_WORD.findall(s))

@@ -36,6 +36,8 @@ class Transcript:
     encoding: str | None = None  # detected encoding of a text file, reported to the user
     warnings: list[str] = field(default_factory=list)
     title: str | None = None
+    # Counted once, where the transcript is read (a parser process in a bulk import).
+    counted_words: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def speakers(self) -> list[str]:
@@ -47,7 +49,9 @@ class Transcript:
 
     @property
     def word_count(self) -> int:
-        return word_count(self.text)
+        if self.counted_words is None:
+            self.counted_words = word_count(self.text)
+        return self.counted_words
 
 
 @dataclass(slots=True)
