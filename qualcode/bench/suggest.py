@@ -146,7 +146,9 @@ def label_matrix(
 
 
 def measures(
-    scores: npt.NDArray[np.float64], threshold: float, y: npt.NDArray[np.bool_]
+    scores: npt.NDArray[np.float64],
+    threshold: float | npt.NDArray[np.float64],
+    y: npt.NDArray[np.bool_],
 ) -> dict[str, float]:
     """Micro/macro-F1 of the label sets, precision@1, recall@3 and the ECE of the top 3."""
     from sklearn.metrics import f1_score
@@ -166,6 +168,22 @@ def measures(
         "recall_at_3": float((hits3.sum(axis=1) / y.sum(axis=1)).mean()),
         "ece": expected_calibration_error(np.take_along_axis(scores, top3, axis=1), hits3),
     }
+
+
+def code_measures(
+    scores: npt.NDArray[np.float64],
+    threshold: float | npt.NDArray[np.float64],
+    y: npt.NDArray[np.bool_],
+) -> dict[str, list[float]]:
+    """Per code (columns of ``y``): precision, recall and F1 of the predicted label sets."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    predicted = scores >= threshold
+    predicted[np.arange(len(scores)), np.argmax(scores, axis=1)] = True
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y, predicted, average=None, zero_division=0
+    )
+    return {"precision": precision.tolist(), "recall": recall.tolist(), "f1": f1.tolist()}
 
 
 class CentroidBaseline:
@@ -213,15 +231,22 @@ def _run(
     y_test = label_matrix(answers, test, len(codes))
 
     def record(
-        method: str, threshold: float, scores: npt.NDArray[np.float64], fit: float, predict: float
+        method: str,
+        threshold: float,
+        scores: npt.NDArray[np.float64],
+        fit: float,
+        predict: float,
+        per_code: npt.NDArray[np.float64] | None = None,
     ) -> dict[str, Any]:
         timing = {"fit_seconds": fit, "predict_seconds": predict}
         run = {"size": size, "seed": seed, "units": len(rows), "method": method}
-        return {**run, "threshold": threshold, **measures(scores, threshold, y_test), **timing}
+        cut = threshold if per_code is None else per_code
+        return {**run, "threshold": threshold, **measures(scores, cut, y_test), **timing}
 
     engine, fit, _ = _timed(lambda: Engine().fit(infos, examples_of(answers, rows), []))
     scores, predict, _ = _timed(lambda: engine.probabilities(units_of(answers, test)))
-    ours = record("qualcode", engine.threshold, scores, fit, predict)
+    ours = record("qualcode", engine.threshold, scores, fit, predict, engine.thresholds)
+    ours["per_code"] = code_measures(scores, engine.thresholds, y_test)
     (baseline, threshold), fit, _ = _timed(
         lambda: (CentroidBaseline(texts, y_train), CentroidBaseline.threshold(texts, y_train))
     )
@@ -249,6 +274,23 @@ def _summary(runs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 row[f"{metric}_sd"] = float(np.std(values))
             out.append(row)
     return out
+
+
+def _per_code(
+    runs: Sequence[dict[str, Any]], codes: Sequence[str], support: npt.NDArray[np.int64]
+) -> dict[str, Any]:
+    """Ours per code at the largest training size, means over seeds, with the test support."""
+    size = max(r["size"] for r in runs)
+    group = [r["per_code"] for r in runs if r["size"] == size and "per_code" in r]
+    rows = [
+        {
+            "code": name,
+            "support": int(support[j]),
+            **{m: float(np.mean([g[m][j] for g in group])) for m in ("precision", "recall", "f1")},
+        }
+        for j, name in enumerate(codes)
+    ]
+    return {"size": size, "method": "qualcode", "codes": rows}
 
 
 def _bars(summary: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -365,6 +407,9 @@ def run_suggest_bench(
         "runs": runs,
         "summary": summary,
         "bars": _bars(summary),
+        "per_code": _per_code(
+            runs, codes, label_matrix(answers, test, len(codes)).sum(axis=0).astype(np.int64)
+        ),
     }
     if with_speed:
         result["speed"] = speed(answers, codes, test)
@@ -386,6 +431,16 @@ def format_table(result: dict[str, Any]) -> str:
         lines.append(
             f"{row['size']:>6} {row['units']:>6.0f}  {row['method']:<15}{cells}"
             f"{row['fit_seconds']:>8.2f}{row['predict_seconds']:>8.2f}"
+        )
+    per_code = result["per_code"]
+    lines.append(
+        f"per code, ours at {per_code['size']}/code (means over seeds):\n"
+        f"  {'code':<50}{'test n':>7}{'precision':>10}{'recall':>8}{'F1':>7}"
+    )
+    for row in per_code["codes"]:
+        lines.append(
+            f"  {row['code'][:49]:<50}{row['support']:>7}{row['precision']:>10.3f}"
+            f"{row['recall']:>8.3f}{row['f1']:>7.3f}"
         )
     for bar in result["bars"]:
         verdict = "met" if bar["met"] else "NOT met"

@@ -130,7 +130,7 @@ def _labels(gold: Sequence[frozenset[int]], column: dict[int, int]) -> npt.NDArr
 
 def _measures(
     scores: npt.NDArray[np.float64],
-    threshold: float,
+    threshold: float | npt.NDArray[np.float64],
     y: npt.NDArray[np.bool_],
     uncoded: npt.NDArray[np.float64],
 ) -> dict[str, float]:
@@ -174,7 +174,7 @@ def _run(
         **common,
         "method": "qualcode",
         "threshold": engine.threshold,
-        **_measures(scores[coded], engine.threshold, y, scores[~coded]),
+        **_measures(scores[coded], engine.thresholds, y, scores[~coded]),
         "fit_seconds": fitted - started,
         "predict_seconds": done - fitted,
     }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qualcode.db.base import Base, GuidMixin, utcnow
+from qualcode.db.types import CompressedText
 from qualcode.models.project import Case
 
 
@@ -25,7 +26,7 @@ class Document(GuidMixin, Base):
     source_filename: Mapped[str] = mapped_column(String(500), default="")
     source_type: Mapped[str] = mapped_column(String(16), default="txt")
     encoding: Mapped[str | None] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(CompressedText)
     sha256: Mapped[str] = mapped_column(String(64))
     word_count: Mapped[int] = mapped_column(default=0)
     turn_count: Mapped[int] = mapped_column(default=0)

@@ -33,6 +33,7 @@ from qualcode.nlp.calibration import (
     CALIBRATED_AT,
     Calibrator,
     Evidence,
+    choose_code_thresholds,
     choose_threshold,
     confidence,
     strength_of,
@@ -82,6 +83,7 @@ class Engine:
         self.codes: list[CodeInfo] = []
         self.model_version = f"{ENGINE_VERSION}-unfitted"
         self.threshold = 0.5
+        self.thresholds = np.zeros(0, dtype=np.float64)
         self.evidence_counts = np.zeros(0, dtype=np.int64)
         self._nlp: Language | None = None
 
@@ -145,6 +147,7 @@ class Engine:
         self.strength = strength_of(positives)
         self.calibrator = Calibrator(len(self.codes))
         self.threshold = 0.5
+        self.thresholds = np.full(len(self.codes), self.threshold)
         if len(data) >= MIN_ROWS_TO_CALIBRATE and positives.sum() >= MIN_POSITIVES_TO_CALIBRATE:
             self._calibrate(data, x, rules)
         self.models = LinearModels().fit(x, data.y, data.known)
@@ -179,7 +182,9 @@ class Engine:
         y, known = data.y[rows], data.known[rows]
         own = self.evidence_counts >= CALIBRATED_AT
         self.calibrator.fit(evidence, y, known, own)
-        self.threshold = choose_threshold(self.calibrator.probabilities(evidence), y, known)
+        p = self.calibrator.probabilities(evidence)
+        self.threshold = choose_threshold(p, y, known)
+        self.thresholds = choose_code_thresholds(p, y, known, self.threshold)
 
     # -- scoring ----------------------------------------------------------------------------
     def _space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -234,12 +239,13 @@ class Engine:
         return self.score(units).probabilities
 
     def predict(self, units: Sequence[TextUnit]) -> list[list[int]]:
-        """The codes each unit would be given: its best code and any above the threshold."""
+        """The codes each unit would be given: its best code and any at or above that code's
+        threshold."""
         if not self.codes:
             return [[] for _ in units]
         out = []
         for row in self.probabilities(units):
-            chosen = {int(np.argmax(row))} | set(np.flatnonzero(row >= self.threshold).tolist())
+            chosen = {int(np.argmax(row))} | set(np.flatnonzero(row >= self.thresholds).tolist())
             out.append([self.codes[j].id for j in sorted(chosen, key=lambda j: -row[j])])
         return out
 

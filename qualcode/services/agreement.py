@@ -44,6 +44,7 @@ from qualcode.models import (
 )
 from qualcode.services import assignments as assignment_service
 from qualcode.services import codebook as codebook_service
+from qualcode.services import documents as document_service
 from qualcode.services import projects as project_service
 from qualcode.services import users as user_service
 from qualcode.stats import AgreementReport, CodeAgreement, DocumentLayers, compare
@@ -306,15 +307,15 @@ def gather(
     if wanted is not None:
         candidates &= wanted
     included = set.intersection(*(finished[c.name] for c in coders)) & candidates
-    info = {
-        doc_id: (title, length)
-        for doc_id, title, length in session.execute(
-            select(Document.id, Document.title, func.length(Document.text)).where(
-                _current_documents(project)
-            )
+    titles = {
+        doc_id: title
+        for doc_id, title in session.execute(
+            select(Document.id, Document.title).where(_current_documents(project))
         )
         if doc_id in included
     }
+    lengths = document_service.text_lengths(session, titles)
+    info = {doc_id: (title, lengths[doc_id]) for doc_id, title in titles.items()}
     turns: dict[int, list[Span]] = defaultdict(list)
     if unit != "character":
         for doc_id, start, end in session.execute(

@@ -23,16 +23,19 @@ ROLE_ATTRIBUTE = "interviewee_role"  # the document (or case) attribute naming w
 def paragraphs(session: Session, coding_ids: Iterable[int]) -> dict[int, int]:
     """Coding id → the 1-based paragraph (line) of its document where it starts."""
     ids = sorted(set(coding_ids))
-    out: dict[int, int] = {}
+    starts: dict[int, list[tuple[int, int]]] = {}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        head = func.substr(Document.text, 1, Coding.start)
-        newlines = func.length(head) - func.length(func.replace(head, "\n", ""))
         rows = session.execute(
-            select(Coding.id, newlines)
-            .join(Document, Document.id == Coding.document_id)
-            .where(Coding.id.in_(chunk))
+            select(Coding.document_id, Coding.id, Coding.start).where(Coding.id.in_(chunk))
         )
-        out.update({coding_id: int(count or 0) + 1 for coding_id, count in rows})
+        for doc_id, coding_id, start in rows:
+            starts.setdefault(doc_id, []).append((coding_id, start))
+    out: dict[int, int] = {}
+    doc_ids = sorted(starts)
+    for chunk in (doc_ids[i : i + 100] for i in range(0, len(doc_ids), 100)):
+        texts = session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk)))
+        for doc_id, text in texts:  # the texts are read whole: SQL cannot see inside them
+            out.update((c, text.count("\n", 0, start) + 1) for c, start in starts[doc_id])
     return out
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,17 @@ def add_document(
     doc = session.get(Document, written.id)
     assert doc is not None
     return doc
+
+
+def text_lengths(session: Session, document_ids: Iterable[int]) -> dict[int, int]:
+    """Document id -> length of its text in code points (read from the texts themselves: SQL
+    cannot measure a compressed column, see :mod:`qualcode.db.types`)."""
+    ids = sorted(set(document_ids))
+    lengths: dict[int, int] = {}
+    for chunk in (ids[i : i + 200] for i in range(0, len(ids), 200)):
+        rows = session.execute(select(Document.id, Document.text).where(Document.id.in_(chunk)))
+        lengths.update((doc_id, len(text)) for doc_id, text in rows)
+    return lengths
 
 
 def find_duplicate(session: Session, project: Project, sha256: str) -> Document | None:

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import QualcodeError
 from qualcode.models import Code, Coding, Document, Project
 from qualcode.reports.pack import AgreementSummary
 from qualcode.services import agreement as qa
+from qualcode.services import documents as document_service
 from qualcode.stats import CodeAgreement, DocumentLayers, compare
 from qualcode.text.spans import Span
 
@@ -66,14 +67,12 @@ def _layers(
     documents: set[int],
 ) -> list[DocumentLayers]:
     """Each compared document's length and each coder's spans of the pack's codes."""
-    lengths: dict[int, int] = {
-        doc_id: int(length or 0)
-        for doc_id, length in session.execute(
-            select(Document.id, func.length(Document.text)).where(
-                Document.project_id == project.id, Document.id.in_(sorted(documents))
-            )
+    in_project = session.scalars(
+        select(Document.id).where(
+            Document.project_id == project.id, Document.id.in_(sorted(documents))
         )
-    }
+    )
+    lengths = document_service.text_lengths(session, in_project)
     spans: dict[int, dict[str, dict[str, list[Span]]]] = {
         doc: {name: {} for name in people.values()} for doc in lengths
     }
