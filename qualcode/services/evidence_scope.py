@@ -13,6 +13,7 @@ blind-coding are left out (``assignments.blind_documents``; leads and owners see
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, false, not_, select
@@ -61,8 +62,47 @@ class Scope:
     titles: dict[int, str]  # document id → title, for documents in scope
     cases: list[CaseRef]  # cases with at least one document in scope, by name
     case_names: dict[int, str]
-    attributes: dict[int, dict[str, str]] = field(default_factory=dict)  # by document id
+    attributes: Mapping[int, dict[str, str]] = field(default_factory=dict)  # by document id
     exclude_interviewer: bool = False
+
+
+class DocumentAttributes(Mapping[int, dict[str, str]]):
+    """Each document's attribute values (its own over its case's), merged when first asked
+    for: a page of quotes needs a hundred documents' of a project's ten thousand."""
+
+    def __init__(
+        self,
+        documents: dict[int, int | None],
+        by_case: dict[int, dict[str, str]],
+        by_doc: dict[int, dict[str, str]],
+    ) -> None:
+        self._documents, self._by_case, self._by_doc = documents, by_case, by_doc
+        self._merged: dict[int, dict[str, str]] = {}
+
+    def __getitem__(self, doc_id: int) -> dict[str, str]:
+        merged = self._merged.get(doc_id)
+        if merged is None:
+            case_id = self._documents[doc_id]  # KeyError: not a document in scope
+            merged = _merged(self._by_case, self._by_doc, doc_id, case_id)
+            self._merged[doc_id] = merged
+        return merged
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+
+def _merged(
+    by_case: dict[int, dict[str, str]],
+    by_doc: dict[int, dict[str, str]],
+    doc_id: int,
+    case_id: int | None,
+) -> dict[str, str]:
+    if case_id:
+        return {**by_case.get(case_id, {}), **by_doc.get(doc_id, {})}
+    return dict(by_doc.get(doc_id, {}))
 
 
 def parse_origin(value: str) -> Origin:
@@ -89,7 +129,7 @@ def resolve_scope(
 
     documents: dict[int, int | None] = {}
     titles: dict[int, str] = {}
-    attributes: dict[int, dict[str, str]] = {}
+    wanted = {name: {v for n, v in filters.where if n == name} for name in names}
     rows = session.execute(
         select(Document.id, Document.case_id, Document.title).where(
             Document.project_id == project.id, Document.is_current.is_(True)
@@ -98,15 +138,13 @@ def resolve_scope(
     for doc_id, case_id, title in rows:
         if filters.case_ids and case_id not in filters.case_ids:
             continue
-        attrs = (
-            {**by_case.get(case_id, {}), **by_doc.get(doc_id, {})}
-            if case_id
-            else dict(by_doc.get(doc_id, {}))
-        )
-        if all(attrs.get(name) in {v for n, v in filters.where if n == name} for name in names):
-            documents[doc_id] = case_id
-            titles[doc_id] = title
-            attributes[doc_id] = attrs
+        if wanted:
+            attrs = _merged(by_case, by_doc, doc_id, case_id)
+            if not all(attrs.get(name) in values for name, values in wanted.items()):
+                continue
+        documents[doc_id] = case_id
+        titles[doc_id] = title
+    attributes = DocumentAttributes(documents, by_case, by_doc)
 
     clauses: list[ColumnElement[bool]] = []
     if filters.case_ids or filters.where:

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from qualcode.errors import InvalidInput, NotFound
@@ -102,7 +102,7 @@ def find_quotes(
             if isinstance(tree, cq.CodeRef) and len(query.code_ids) <= 1
             else cq.to_text(tree)
         )
-    return _result(label, items, matched, scope, paths, terms, offset, limit)
+    return _result(label, items, matched, scope, paths, terms, offset, limit, session)
 
 
 def _result(
@@ -114,16 +114,20 @@ def _result(
     terms: Sequence[Any],
     offset: int,
     limit: int | None,
+    session: Session | None = None,
 ) -> QuoteResult:
     """Sort, count and page the items (each document's already in position order); only the
-    requested page is turned into ``Quote``s. Few objects are made per item: on 10^4 items
-    the garbage collector's full passes, not the query, would set the slowest times."""
+    requested page is turned into ``Quote``s, and only its codings are attributed to turns
+    if that was left for later (``session`` given). Few objects are made per item: on 10^4
+    items the garbage collector's full passes, not the query, would set the slowest times."""
     if scope.exclude_interviewer:
         items = [item for item in items if not item.is_interviewer]
-    rank = _document_rank(scope)
+    rank = _document_rank(scope, {item.document_id for item in items})
     items.sort(key=lambda item: rank[item.document_id])  # stable: positions stay in order
     with_quotes = {scope.document_cases.get(item.document_id) for item in items}
     page = items[offset : offset + limit] if limit is not None else items[offset:]
+    if session is not None:
+        page = _with_turns(session, scope, page)
     return QuoteResult(
         label=label,
         quotes=[
@@ -141,8 +145,9 @@ def _result(
     )
 
 
-def _document_rank(scope: Scope) -> dict[int, int]:
-    """Documents in quote order: by case name (documents without a case last), title, id."""
+def _document_rank(scope: Scope, doc_ids: set[int]) -> dict[int, int]:
+    """These documents in quote order: by case name (documents without a case last), title,
+    id."""
     cases, names, titles = scope.document_cases, scope.case_names, scope.titles
 
     def key(doc_id: int) -> tuple[bool, str, str, int]:
@@ -150,7 +155,7 @@ def _document_rank(scope: Scope) -> dict[int, int]:
         case = names.get(case_id, "") if case_id is not None else ""
         return (case_id is None, case.lower(), titles[doc_id].lower(), doc_id)
 
-    return {doc_id: i for i, doc_id in enumerate(sorted(cases, key=key))}
+    return {doc_id: i for i, doc_id in enumerate(sorted(doc_ids, key=key))}
 
 
 def code_rows(session: Session, project_id: int) -> Sequence[Code]:
@@ -214,12 +219,51 @@ class _CodingRow(NamedTuple):
     turn_index: int | None
     speaker: str | None
     is_interviewer: bool
+    complete: bool = True  # False: the turn fields are still to be read (``_with_turns``)
 
 
-def _coding_rows(session: Session, scope: Scope, which: ColumnElement[bool]) -> list[_CodingRow]:
+def _coding_rows(
+    session: Session, scope: Scope, which: ColumnElement[bool], *, turns: bool = True
+) -> list[_CodingRow]:
     """Codings in scope meeting ``which``, each with the turns at its start and its end: the
     last turn starting at or before the coding's start, and the last starting before its end
-    (two index look-ups on ``turn(document_id, start)`` per coding)."""
+    (two index look-ups on ``turn(document_id, start)`` per coding). With ``turns=False`` the
+    turn fields are left empty (None) for :func:`_with_turns` to fill in for a page."""
+    columns = (
+        Coding.id, Coding.document_id, Coding.code_id, Coding.coder_id, Coding.start,
+        Coding.end, Coding.quote, type_coerce(Coding.origin, String),  # its value, as stored
+        func.coalesce(func.nullif(User.display_name, ""), User.username),
+    )  # fmt: skip
+    cases = scope.document_cases
+    if not turns:
+        bare = (
+            select(*columns)
+            .join(User, User.id == Coding.coder_id)
+            .where(which, *scope.clauses)
+            .order_by(Coding.document_id, Coding.start, Coding.id)
+        )
+        titles = scope.titles
+        return [
+            _CodingRow(
+                i,
+                doc,
+                code,
+                coder_id,
+                start,
+                end,
+                quote,
+                origin,
+                titles[doc],
+                cases[doc],
+                coder,
+                *_NO_TURNS,
+                False,
+            )  # fmt: skip
+            for i, doc, code, coder_id, start, end, quote, origin, coder in (
+                session.connection().execute(bare).all()
+            )
+            if doc in cases
+        ]
     first, last = aliased(Turn), aliased(Turn)
     at_start = (
         select(Turn.id)
@@ -239,15 +283,7 @@ def _coding_rows(session: Session, scope: Scope, which: ColumnElement[bool]) -> 
     )
     stmt = (
         select(
-            Coding.id,
-            Coding.document_id,
-            Coding.code_id,
-            Coding.coder_id,
-            Coding.start,
-            Coding.end,
-            Coding.quote,
-            Coding.origin,
-            func.coalesce(func.nullif(User.display_name, ""), User.username),
+            *columns,
             first.index,
             first.end,
             first.speaker,
@@ -263,8 +299,24 @@ def _coding_rows(session: Session, scope: Scope, which: ColumnElement[bool]) -> 
         .order_by(Coding.document_id, Coding.start, Coding.id)
     )
     # Core rows, unpacked: attribute access on 10^4 ORM rows costs more than the query
-    cases = scope.document_cases
     return [_row(scope, row) for row in session.connection().execute(stmt).all() if row[1] in cases]
+
+
+_NO_TURNS = (None, None, None, None, False)
+
+
+def _with_turns(
+    session: Session, scope: Scope, page: list[_CodingRow | Quote]
+) -> list[_CodingRow | Quote]:
+    """The page with each coding row attributed to its turns, if that was left for later."""
+    later = [item.id for item in page if isinstance(item, _CodingRow) and not item.complete]
+    if not later:
+        return page
+    done = {row.id: row for row in _coding_rows(session, scope, Coding.id.in_(sorted(later)))}
+    return [
+        done.get(item.id, item) if isinstance(item, _CodingRow) and not item.complete else item
+        for item in page
+    ]
 
 
 def _row(scope: Scope, row: Sequence[Any]) -> _CodingRow:
@@ -283,7 +335,7 @@ def _row(scope: Scope, row: Sequence[Any]) -> _CodingRow:
                 index, speaker, interviewer = s_index, s_speaker, bool(s_int)
             else:
                 index, speaker, interviewer = e_index, e_speaker, bool(e_int)
-    return _CodingRow(ident, doc, code, coder_id, start, end, quote, origin.value,
+    return _CodingRow(ident, doc, code, coder_id, start, end, quote, origin,
                       scope.titles[doc], scope.document_cases[doc], coder, first, last, index,
                       speaker, interviewer)  # fmt: skip
 
@@ -291,10 +343,14 @@ def _row(scope: Scope, row: Sequence[Any]) -> _CodingRow:
 def _coded_hits(
     session: Session, scope: Scope, tree: cq.CodeQuery
 ) -> tuple[list[_CodingRow], dict[int, frozenset[int]]]:
-    """The codings the query selects, and (for a Boolean query) the codes each matched."""
-    rows = _coding_rows(session, scope, Coding.code_id.in_(sorted(cq.code_ids(tree))))
+    """The codings the query selects, and (for a Boolean query) the codes each matched.
+
+    The turns each coding touches are read now only if something needs them for every coding
+    (a Boolean query, or leaving out the interviewer's turns); otherwise only for the page."""
+    which = Coding.code_id.in_(sorted(cq.code_ids(tree)))
     if isinstance(tree, cq.CodeRef):
-        return rows, {}
+        return _coding_rows(session, scope, which, turns=scope.exclude_interviewer), {}
+    rows = _coding_rows(session, scope, which)
     hits = [
         cq.Hit(
             row.id, row.document_id, row.code_id, row.start, row.end, row.first_turn, row.last_turn

@@ -307,3 +307,23 @@ def test_quotes_context_expands_to_surrounding_turns(session, world):
         context(session, east.id, 0, 1, project_id=world["project"].id + 1)
     with pytest.raises(InvalidInput):
         context(session, east.id, 0, 10**6)
+
+
+def test_quotes_a_page_is_attributed_like_the_whole_list(session, world):
+    """Turns are read for the requested page only: each page's quotes must still carry the
+    speaker, turn, interviewer flag and attributes the unpaged list gives them."""
+    query = QuoteQuery(code_ids=(world["codes"]["barriers"].id,))
+    whole = find_quotes(session, world["project"], query).quotes
+    paged = [
+        quote
+        for offset in range(0, len(whole), 2)
+        for quote in find_quotes(session, world["project"], query, limit=2, offset=offset).quotes
+    ]
+
+    def shown(q):  # type: ignore[no-untyped-def]
+        return (q.coding_id, q.speaker, q.turn_index, q.is_interviewer, q.attributes, q.case)
+
+    assert [shown(q) for q in paged] == [shown(q) for q in whole]
+    speakers = {q.coding_id: q.speaker for q in paged}
+    assert speakers[world["codings"]["d2"]] == "Interviewer"
+    assert speakers[world["codings"]["d3"]] == "Tom Brown"
