@@ -10,15 +10,16 @@ left with none of the remaining codes are dropped.
 Protocol: a fixed 30% of the answers are the test set. For each training size ``n`` and seed,
 a coder is simulated working through the other answers in a random order (the seed's), coding
 each fully, until every code has at least ``n`` examples: frequent codes then have more, as in
-real projects. The engine is fitted on those examples alone (its decision threshold is chosen
-by cross-validation inside them) and scored on the whole test set, beside an NVivo-style
-baseline: a TF-IDF centroid per code, ranked by cosine similarity, its threshold chosen the same
-way.
+real projects. The engine is fitted on those examples alone (its decision thresholds, shared
+and per code, are chosen by cross-validation inside them) and scored on the whole test set,
+beside an NVivo-style baseline: a TF-IDF centroid per code, ranked by cosine similarity, its
+threshold chosen the same way.
 
 Measures, averaged over seeds: micro- and macro-F1 of the predicted label sets (each answer's
-top code plus any scoring at least the threshold), precision@1, recall@3 (the share of an
-answer's codes among its top three, averaged over answers), the expected calibration error of
-the top three offered (10 bins), and fit and predict times. Then speed: suggestions for a
+top code plus any scoring at least that code's threshold), precision@1, recall@3 (the share of
+an answer's codes among its top three, averaged over answers), the expected calibration error
+of the top three offered (10 bins), and fit and predict times; and, at the largest training
+size, each code's precision, recall and F1 with its test support. Then speed: suggestions for a
 10,000-word transcript, a refit on 5,000 coded units, and the time to score one unit.
 """
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc, Span
 
 UnitKind = Literal["sentence", "turn"]
 
@@ -26,7 +27,9 @@ class TextUnit:
     """A passage that can be suggested a code: a respondent's sentence or whole turn.
 
     ``context`` is the interviewer's question before it (empty if none): strong evidence for
-    what the answer is about.
+    what the answer is about. ``doc`` is the spaCy analysis of ``text`` when the unit was cut
+    from one (``units.make_units``), so the engine need not analyse the text again; it is not
+    part of the unit's identity.
     """
 
     document_id: int
@@ -37,6 +40,7 @@ class TextUnit:
     speaker: str | None = None
     is_interviewer: bool = False
     context: str = ""
+    doc: Doc | Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class LinearModels:
     """Per-code linear models over a feature matrix; codes with no positives get none."""
 
     def __init__(self) -> None:
-        self.coef = np.zeros((0, 0), dtype=np.float64)
+        self.weights = np.zeros((0, 0), dtype=np.float64)  # features x codes, C order
         self.intercept = np.zeros(0, dtype=np.float64)
         self.fitted = np.zeros(0, dtype=np.bool_)
 
@@ -44,7 +44,7 @@ class LinearModels:
         self, x: sparse.csr_matrix, y: npt.NDArray[np.int8], known: npt.NDArray[np.bool_]
     ) -> LinearModels:
         n_codes = y.shape[1]
-        self.coef = np.zeros((n_codes, x.shape[1]), dtype=np.float64)
+        coef = np.zeros((n_codes, x.shape[1]), dtype=np.float64)
         self.intercept = np.zeros(n_codes, dtype=np.float64)
         self.fitted = np.zeros(n_codes, dtype=np.bool_)
         for j in range(n_codes):
@@ -61,52 +61,65 @@ class LinearModels:
                 random_state=0,
             )
             model.fit(x[rows], labels)
-            self.coef[j] = model.coef_[0]
+            coef[j] = model.coef_[0]
             self.intercept[j] = model.intercept_[0]
             self.fitted[j] = True
+        # laid out for ``x @ weights``: a transposed view would be copied on every product
+        self.weights = np.ascontiguousarray(coef.T)
         return self
 
     def decision(self, x: sparse.csr_matrix) -> npt.NDArray[np.float64]:
         """Decision values (log-odds under balanced classes); 0 for codes without a model."""
-        scores = np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
+        scores = np.asarray(x @ self.weights, dtype=np.float64) + self.intercept
         scores[:, ~self.fitted] = 0.0
         return scores
 
     def top_words(
         self,
         x: sparse.csr_matrix,
-        i: int,
-        codes: Sequence[int],
+        rows: Sequence[int] | npt.NDArray[np.intp],
+        codes: Sequence[int] | npt.NDArray[np.intp],
         names: npt.NDArray[np.str_],
         shown: npt.NDArray[np.bool_],
         limit: int = 5,
     ) -> list[tuple[list[str], bool]]:
-        """For passage ``i`` (a row of ``x``) and each of ``codes``: the word features that
-        pushed the code's score up most, and whether the question asked was among them. Only
-        features marked ``shown`` (not stop words alone) are named."""
-        start, end = x.indptr[i], x.indptr[i + 1]
-        indices, data = x.indices[start:end], x.data[start:end]
-        keep = indices < len(names)
-        keep[keep] = shown[indices[keep]]
-        idx, weights = indices[keep], data[keep]
-        out: list[tuple[list[str], bool]] = []
-        for j in codes:
-            if not self.fitted[j] or not len(idx):
-                out.append(([], False))
-                continue
-            contributions = weights * self.coef[j, idx]
-            words: list[str] = []
-            asked = False
-            for k in np.argsort(-contributions)[: limit * 3]:
-                if contributions[k] <= 0:
-                    break
-                name = str(names[idx[k]])
-                if name.startswith(CONTEXT_PREFIX):
-                    asked = True
-                elif len(words) < limit:
-                    words.append(name)
-            out.append((words, asked))
-        return out
+        """For each pair of a passage (a row of ``x``) and a code: the word features that
+        pushed the code's score up most, and whether the question asked was among the
+        ``3 * limit`` that pushed most. Only features marked ``shown`` (not stop words alone)
+        are named. All pairs are explained at once (one sparse product, one sort)."""
+        pair_rows = np.asarray(rows, dtype=np.intp)
+        pair_codes = np.asarray(codes, dtype=np.intp)
+        out: list[tuple[list[str], bool]] = [([], False) for _ in pair_rows]
+        if not len(pair_rows) or not len(names):
+            return out
+        sub = x[pair_rows]
+        pair = np.repeat(np.arange(len(pair_rows)), np.diff(sub.indptr))
+        column = sub.indices
+        keep = column < len(names)
+        keep[keep] = shown[column[keep]]
+        pair, column = pair[keep], column[keep]
+        code = pair_codes[pair]
+        contribution = sub.data[keep] * self.weights[column, code]
+        positive = (contribution > 0) & self.fitted[code]
+        pair, column, contribution = pair[positive], column[positive], contribution[positive]
+        order = np.lexsort((-contribution, pair))
+        pair, column = pair[order], column[order]
+        top = _rank_within(pair) < limit * 3
+        pair, column = pair[top], column[top]
+        asked_by = np.char.startswith(names[column], CONTEXT_PREFIX)
+        asked = np.zeros(len(pair_rows), dtype=np.bool_)
+        asked[pair[asked_by]] = True
+        pair, column = pair[~asked_by], column[~asked_by]
+        first = _rank_within(pair) < limit
+        for p, word in zip(pair[first].tolist(), names[column[first]].tolist(), strict=True):
+            out[p][0].append(word)
+        return [(words, bool(asked[p])) for p, (words, _) in enumerate(out)]
+
+
+def _rank_within(groups: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Each element's position within its run of equal values (``groups`` sorted)."""
+    starts = np.searchsorted(groups, groups, side="left")
+    return np.arange(len(groups)) - starts
 
 
 def informative(names: npt.NDArray[np.str_], nlp: Language) -> npt.NDArray[np.bool_]:
@@ -166,7 +179,7 @@ class ClassifierSuggester:
             j = int(np.argmax(np.where(self.models.fitted, scores[i], -1.0)))
             if not self.models.fitted[j]:
                 continue
-            [(words, _)] = self.models.top_words(x, i, [j], names, shown)
+            [(words, _)] = self.models.top_words(x, [i], [j], names, shown)
             yield Suggestion(
                 unit.document_id,
                 unit.start,

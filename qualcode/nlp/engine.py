@@ -7,10 +7,12 @@
 
 ``fit`` learns, from the examples only (never from unreviewed suggestions): the codebook rules'
 track records (from the decisions), the classifier, the similarity index, and, on out-of-fold
-predictions of the first three, the calibrated blend and the decision threshold. ``suggest``
-offers each unit its ``top_k`` codes (never one the coder already applied to an overlapping
-span), best first, each with a probability, a confidence label, the suggester that weighed
-most and a rationale a coder can check.
+predictions of the first three, the calibrated blend and the decision thresholds (one shared,
+and one per code pulled towards it). ``suggest`` offers each unit its ``top_k`` codes (never
+one the coder already applied to an overlapping span), best first, each with a probability, a
+confidence label, the suggester that weighed most and a rationale a coder can check. Units
+cut by ``units.make_units`` carry their spaCy analysis, so a transcript's text is analysed
+once, not again here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +52,10 @@ from qualcode.text.spans import Span
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
+    from spacy.tokens import Span as Sentence
+    from threadpoolctl import ThreadpoolController
 
-ENGINE_VERSION = "1"  # bump when a change makes stored models or their scores incompatible
+ENGINE_VERSION = "2"  # bump when a change makes stored models or their scores incompatible
 FOLDS = 3  # out-of-fold predictions for the blend and threshold; 2 from LARGE rows on
 LARGE = 2000
 MIN_ROWS_TO_CALIBRATE = 12  # coded passages needed before the blend is learnt from data
@@ -200,7 +205,20 @@ class Engine:
         }
         return [lemmas[t] for t in texts]
 
-    def _rule_evidence(self, docs: Sequence[Doc]) -> RuleEvidence:
+    def _analyse(self, units: Sequence[TextUnit]) -> list[Doc | Sentence]:
+        """Each unit's spaCy analysis: the one it was cut with when that came from this
+        engine's pipeline (``make_units``), else its text analysed now."""
+        vocab = self.nlp.vocab
+        docs: list[Doc | Sentence | None] = [
+            u.doc if u.doc is not None and u.doc.vocab is vocab else None for u in units
+        ]
+        missing = [i for i, d in enumerate(docs) if d is None]
+        analysed = self.nlp.pipe((units[i].text for i in missing), batch_size=256)
+        for i, doc in zip(missing, analysed, strict=True):
+            docs[i] = doc
+        return [d for d in docs if d is not None]
+
+    def _rule_evidence(self, docs: Sequence[Doc | Sentence]) -> RuleEvidence:
         n, k = len(docs), len(self.codes)
         column = {code_id: j for j, code_id in enumerate(self.code_ids)}
         hit = np.zeros((n, k), dtype=np.bool_)
@@ -221,7 +239,7 @@ class Engine:
             return self._score(units)
 
     def _score(self, units: Sequence[TextUnit]) -> Scored:
-        docs = list(self.nlp.pipe((u.text for u in units), batch_size=256))
+        docs = self._analyse(units)
         passages = Passages(
             [" ".join(lemma_tokens(d)) for d in docs], self._lemmas([u.context for u in units])
         )
@@ -263,23 +281,46 @@ class Engine:
         if not units or not self.codes:
             return []
         scored = self.score(units)
-        taken = {code_id: list(spans) for code_id, spans in (existing or {}).items()}
+        chosen = self._ranked(units, scored.probabilities, existing or {}, top_k)
+        pair_rows, pair_codes = np.nonzero(chosen >= 0)
+        pair_codes = chosen[pair_rows, pair_codes]
         parts = self.calibrator.contributions(scored.evidence)
-        out: list[Suggestion] = []
-        for i, unit in enumerate(units):
-            span = Span(unit.start, unit.end)
-            chosen = [
-                int(j)
-                for j in np.argsort(-scored.probabilities[i], kind="stable")
-                if not any(span.overlaps(s) for s in taken.get(self.codes[j].id, ()))
-            ][:top_k]
-            explained = self.models.top_words(
-                scored.x, i, chosen, self.word_names, self.shown_words
+        names = list(parts)
+        weighed = np.stack([parts[n][pair_rows, pair_codes] for n in names])
+        methods = [names[m] for m in np.argmax(weighed, axis=0).tolist()]
+        explained = self.models.top_words(
+            scored.x, pair_rows, pair_codes, self.word_names, self.shown_words
+        )
+        return [
+            self._suggestion(scored, i, j, method, words, asked)
+            for i, j, method, (words, asked) in zip(
+                pair_rows.tolist(), pair_codes.tolist(), methods, explained, strict=True
             )
-            for j, (words, asked) in zip(chosen, explained, strict=True):
-                method = max(parts, key=lambda name: float(parts[name][i, j]))
-                out.append(self._suggestion(scored, i, j, method, words, asked))
-        return out
+        ]
+
+    def _ranked(
+        self,
+        units: Sequence[TextUnit],
+        p: npt.NDArray[np.float64],
+        existing: Mapping[int, Sequence[Span]],
+        top_k: int,
+    ) -> npt.NDArray[np.intp]:
+        """Each unit's ``top_k`` code columns, best first, skipping codes applied to a span
+        overlapping the unit; -1 pads a unit left with fewer."""
+        order = np.argsort(-p, axis=1, kind="stable")
+        column = {code_id: j for j, code_id in enumerate(self.code_ids)}
+        taken = np.zeros(p.shape, dtype=np.bool_)
+        starts = np.array([u.start for u in units])
+        ends = np.array([u.end for u in units])
+        for code_id, spans in existing.items():
+            j = column.get(code_id)
+            for s in spans if j is not None else ():
+                taken[:, j] |= (starts < s.end) & (s.start < ends)  # as Span.overlaps
+        if taken.any():
+            skipped = np.take_along_axis(taken, order, axis=1)
+            order = np.take_along_axis(order, np.argsort(skipped, axis=1, kind="stable"), axis=1)
+            order[np.take_along_axis(taken, order, axis=1)] = -1
+        return order[:, :top_k]
 
     # -- explaining -------------------------------------------------------------------------
     def _suggestion(
@@ -360,10 +401,17 @@ def _evidence(
 def _one_blas_thread() -> AbstractContextManager[object]:
     """The engine's matrices are small: BLAS threads only contend with the web server's (and
     on a busy machine made the blend's fit ten times slower)."""
-    from threadpoolctl import threadpool_limits
-
-    limits: AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
+    limits: AbstractContextManager[object] = _threadpools().limit(limits=1, user_api="blas")
     return limits
+
+
+@lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    """The process's thread pools, found once: looking for them reads the process's memory
+    map, which cost more than scoring a unit."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _distinct(units: Sequence[TextUnit]) -> list[TextUnit]:

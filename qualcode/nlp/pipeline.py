@@ -17,15 +17,21 @@ from qualcode.errors import InvalidInput
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 _SENTENCE_PIPES = ("parser", "senter", "sentencizer")
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=4)
 def build_nlp(pipeline: str | None = None, lang: str = "en") -> Language:
-    """The shared pipeline for ``pipeline`` (an installed package name) or a blank ``lang``."""
+    """The shared pipeline for ``pipeline`` (an installed package name) or a blank ``lang``:
+    one object per pair however it is asked for, so units cut with it can carry their
+    analysis to an engine using it (``TextUnit.doc``)."""
+    return _build_nlp(pipeline or None, lang)
+
+
+@lru_cache(maxsize=4)
+def _build_nlp(pipeline: str | None, lang: str) -> Language:
     import spacy
 
     with _lock:
@@ -86,8 +92,9 @@ class _LowerLemmas:
         return doc
 
 
-def lemma_tokens(doc: Doc) -> list[str]:
-    """The doc's lemmas (lower case), without spaces and punctuation (a ``?`` is kept)."""
+def lemma_tokens(doc: Doc | Span) -> list[str]:
+    """The doc's (or sentence's) lemmas (lower case), without spaces and punctuation (a ``?``
+    is kept)."""
     return [
         t.lemma_ or t.lower_ for t in doc if not t.is_space and (not t.is_punct or t.text == "?")
     ]

@@ -23,7 +23,7 @@ from qualcode.nlp import CodeInfo, Decision, Suggestion, TextUnit
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
     from spacy.vocab import Vocab
 
 # Beta prior (successes, failures) by where a rule's phrase came from
@@ -119,15 +119,17 @@ class RuleSet:
             self._matcher, self._vocab, self._keys = matcher, nlp.vocab, keys
         return self._matcher
 
-    def match(self, nlp: Language, docs: Sequence[Doc]) -> list[list[Match]]:
-        """Each doc's rule matches, in text order."""
+    def match(self, nlp: Language, docs: Sequence[Doc | Span]) -> list[list[Match]]:
+        """Each doc's (or sentence's) rule matches, in text order, with character offsets
+        into its own text."""
         matcher = self._bind(nlp)
         out: list[list[Match]] = []
         for doc in docs:
             found = []
+            base: int = getattr(doc, "start_char", 0)
             for key, start, end in matcher(doc):
-                span = doc[start:end]
-                found.append(Match(self._keys[key], span.start_char, span.end_char))
+                span = doc.doc[start:end]  # a span's matches are counted in its whole doc
+                found.append(Match(self._keys[key], span.start_char - base, span.end_char - base))
             out.append(sorted(found, key=lambda m: (m.start, m.end)))
         return out
 

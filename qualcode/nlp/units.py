@@ -18,6 +18,8 @@ from qualcode.text.transcript import TurnData
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 MIN_SENTENCE_WORDS = 3  # shorter sentences ("Yes.", "Right.") are offered only as whole turns
 MAX_CONTEXT_CHARS = 500  # the end of a long interviewer turn is where the question is
@@ -70,22 +72,31 @@ def make_units(
     units: list[TextUnit] = []
     spoken = (text[span.start : span.end] for _, span, _ in chosen)
     for (turn, span, context), doc in zip(chosen, nlp.pipe(spoken, batch_size=64), strict=True):
-        units.append(_unit(text, document_id, span, "turn", turn, context))
+        units.append(_unit(text, document_id, span, "turn", turn, context, doc))
         sentences = [
-            trim(text, Span(span.start + s.start_char, span.start + s.end_char))
+            (trim(text, Span(span.start + s.start_char, span.start + s.end_char)), s)
             for s in doc.sents
             if sum(1 for t in s if not (t.is_punct or t.is_space)) >= MIN_SENTENCE_WORDS
         ]
-        if len(sentences) > 1 or (sentences and sentences[0] != span):
+        if len(sentences) > 1 or (sentences and sentences[0][0] != span):
             units.extend(
-                _unit(text, document_id, s, "sentence", turn, context) for s in sentences if len(s)
+                _unit(text, document_id, s, "sentence", turn, context, sent)
+                for s, sent in sentences
+                if len(s)
             )
     return units
 
 
 def _unit(
-    text: str, document_id: int, span: Span, kind: UnitKind, turn: TurnData, context: str
+    text: str,
+    document_id: int,
+    span: Span,
+    kind: UnitKind,
+    turn: TurnData,
+    context: str,
+    doc: Doc | SpacySpan,
 ) -> TextUnit:
+    """A unit, carrying the analysis it was cut from (the turn's doc, or the sentence in it)."""
     return TextUnit(
         document_id,
         span.start,
@@ -95,4 +106,5 @@ def _unit(
         turn.speaker,
         turn.is_interviewer,
         context,
+        doc,
     )

@@ -41,11 +41,27 @@ def test_top_words_name_the_passage_words_that_weighed_most(nlp, codes, examples
     x = features.transform(
         Passages(lemmatise(nlp, ["The police and the PCT joined us"]), ["who were your partners ?"])
     )
-    [(words, asked)] = models.top_words(x, 0, [2], names, informative(names, nlp))
+    [(words, asked)] = models.top_words(x, [0], [2], names, informative(names, nlp))
     assert words
     assert set(words) <= {"police", "pct", "the police", "the pct", "join", "us"}
     assert "the" not in words
     assert asked is False  # no question in the training data carried this code
+
+
+def test_top_words_of_many_pairs_at_once_are_those_of_each_pair(nlp, codes, examples):
+    _, features, models = fitted(nlp, codes, examples)
+    names = features.word_names()
+    shown = informative(names, nlp)
+    texts = ["The police and the PCT joined us", "Staff kept leaving the team", "Nothing"]
+    x = features.transform(Passages(lemmatise(nlp, texts), [""] * 3))
+    pairs = [(0, 2), (1, 0), (0, 0), (2, 1), (1, 3)]
+    together = models.top_words(x, [i for i, _ in pairs], [j for _, j in pairs], names, shown)
+    alone = [models.top_words(x, [i], [j], names, shown)[0] for i, j in pairs]
+    assert together == alone
+    assert together[0][0]
+    assert together[1][0]
+    assert len(together[0][0]) <= 5
+    assert models.top_words(x, [], [], names, shown) == []
 
 
 def test_suggester_alone_and_a_rejection_lowers_its_code(nlp, codes, examples):

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from nlp_samples import DATA, GRANT, PARTNERS, TURNOVER, unit
 
 from qualcode.errors import InvalidInput
 from qualcode.nlp import CodeInfo, Decision, Example
 from qualcode.nlp.engine import Engine
+from qualcode.nlp.units import make_units
 from qualcode.text.spans import Span
+from qualcode.text.transcript import TurnData
 
 PROBES = [
     unit("Our coordinator left and the post was empty for a year.", start=0),
@@ -120,6 +124,35 @@ def test_cold_start_suggests_from_definitions(codes):
 def test_predict_gives_each_unit_its_top_code_at_least(engine):
     predicted = engine.predict(PROBES)
     assert [p[0] for p in predicted] == [TURNOVER, PARTNERS, GRANT]
+
+
+def test_each_code_has_its_own_threshold_and_predict_uses_it(engine):
+    assert engine.thresholds.shape == (4,)
+    assert ((engine.thresholds >= 0.05) & (engine.thresholds <= 0.95)).all()
+    p = engine.probabilities(PROBES)
+    engine.thresholds = np.where(np.arange(4) == DATA - 1, 0.0, 1.0)  # only DATA lowered
+    assert [DATA in codes for codes in engine.predict(PROBES)] == [True, True, True]
+    assert all(len(codes) <= 2 for codes in engine.predict(PROBES))
+    assert engine.probabilities(PROBES) == pytest.approx(p)  # thresholds never move scores
+
+
+def test_units_cut_by_make_units_are_not_analysed_twice(engine, monkeypatch):
+    text = "Jo: Our coordinator left. The post was empty for a year and nobody came."
+    units = make_units(text, [TurnData(4, len(text), "Jo")], document_id=3)
+    bare = [replace(u, doc=None) for u in units]
+    expected = engine.suggest(bare)
+    analysed: list[str] = []
+    pipe = engine.nlp.pipe
+
+    def counting(texts, **options):
+        texts = list(texts)
+        analysed.extend(texts)
+        return pipe(texts, **options)
+
+    monkeypatch.setattr(engine.nlp, "pipe", counting)
+    assert engine.suggest(units) == expected
+    assert [u.kind for u in units] == ["turn", "sentence", "sentence"]
+    assert not set(analysed) & {u.text for u in units}  # only the (empty) question, if any
 
 
 def test_existing_codings_need_a_single_document(engine):

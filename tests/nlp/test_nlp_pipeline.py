@@ -23,6 +23,7 @@ def test_lemmas_are_lower_case_even_for_capitalised_words(nlp):
 
 def test_pipeline_is_built_once():
     assert build_nlp() is build_nlp()
+    assert build_nlp(None) is build_nlp() is build_nlp("", "en")  # however it is asked for
 
 
 def test_an_unknown_pipeline_package_is_a_user_error():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from qualcode.nlp.units import make_units
 from qualcode.text.transcript import TurnData
@@ -65,3 +66,15 @@ def test_a_document_without_turns_is_split_by_paragraph(nlp):
         "Second one, with two sentences. Indeed it has two.",
     ]
     assert all(text[u.start : u.end] == u.text and u.context == "" for u in units)
+
+
+def test_units_carry_the_analysis_they_were_cut_from(nlp):
+    units = make_units(INTERVIEW, turns_of(INTERVIEW), document_id=7, nlp=nlp)
+    assert all(u.doc is not None and u.doc.vocab is nlp.vocab for u in units)
+    for u in units:
+        assert u.doc.text.strip() == u.text
+    sentence = next(
+        u for u in units if u.text == "Staff turnover was high and the grant came late."
+    )
+    assert [t.lemma_ for t in sentence.doc][:3] == ["staff", "turnover", "be"]
+    assert sentence == replace(sentence, doc=None)  # the analysis is not the unit's identity

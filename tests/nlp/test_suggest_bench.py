@@ -73,6 +73,15 @@ def test_split_is_fixed_and_the_coder_stops_when_every_code_has_enough(tmp_path)
     assert rows != bench.coded_until(answers, train, 3, 4, seed=1)
 
 
+def test_code_measures_count_each_codes_hits_with_the_top_code_always_predicted():
+    y = np.array([[True, False, False], [False, True, True], [False, True, False]])
+    scores = np.array([[0.9, 0.1, 0.0], [0.1, 0.8, 0.2], [0.7, 0.6, 0.1]])
+    found = bench.code_measures(scores, np.array([0.5, 0.5, 0.15]), y)
+    assert found["precision"] == [0.5, 1.0, 1.0]  # code 0 also predicted on row 2 (its top)
+    assert found["recall"] == [1.0, 1.0, 1.0]  # code 1 on row 2 passes 0.5; code 2 its own 0.15
+    assert bench.code_measures(scores, 0.5, y)["recall"][2] == 0.0
+
+
 def test_measures_of_a_perfect_and_a_wrong_ranking():
     y = np.array([[True, False, False], [False, True, True]])
     perfect = np.array([[0.9, 0.1, 0.0], [0.0, 0.8, 0.7]])
@@ -98,6 +107,17 @@ def test_the_bench_runs_ours_beside_the_baseline_and_formats_a_table(tmp_path):
     assert "micro-F1" in table
     assert [b["size"] for b in result["bars"]] == [5]
     assert "bar at 5/code" in table
+    per_code = result["per_code"]
+    assert per_code["size"] == 5
+    assert [row["code"] for row in per_code["codes"]] == list(WORDS)
+    test_answers = result["data"]["test"]
+    assert sum(row["support"] for row in per_code["codes"]) == test_answers  # one code each
+    for row in per_code["codes"]:
+        assert 0.0 <= row["precision"] <= 1.0
+        assert 0.0 <= row["recall"] <= 1.0
+        assert row["f1"] > 0.5  # three well separated codes
+        assert f"{row['f1']:.3f}" in table
+    assert "per code, ours at 5/code" in table
     speed = result["speed"]
     assert speed["transcript_units"] > 0
     assert speed["transcript_suggestions"] > 0
