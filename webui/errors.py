@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from qualcode.db.faults import describe
 from qualcode.errors import (
     Conflict,
     InvalidImport,
@@ -57,12 +58,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError):  # type: ignore[no-untyped-def]
         log.exception("database error")
-        reason = str(exc.orig) if exc.orig else ""
-        if "locked" in reason:
-            return respond(503, "the database is busy; please try again")
-        if "readonly" in reason or "read-only" in reason:
-            return respond(503, "the database is read-only; changes cannot be saved")
-        return respond(503, "the database is not available")
+        return respond(503, describe(exc) or "the database is not available")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.db.engine import default_database_url, make_engine, make_sessionmaker, safe_url
+from qualcode.db.faults import describe
 from qualcode.errors import QualcodeError
 
 
@@ -62,10 +63,9 @@ def handle_errors(get_ctx: Callable[[], CliContext | None]) -> Iterator[None]:
         where = safe_url(ctx.url) if ctx else "the database"
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
         reason = reason.replace("connection failed: ", "")
-        if "read-only" in reason or "readonly" in reason:
-            raise click.ClickException(f"the database at {where} is read-only") from None
-        if "disk" in reason and "full" in reason:
-            raise click.ClickException(f"the disk holding {where} is full") from None
+        fault = describe(exc, f"the database at {where}")
+        if fault:
+            raise click.ClickException(fault) from None
         raise click.ClickException(f"cannot use the database at {where}: {reason}") from None
     except ProgrammingError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
