@@ -42,6 +42,19 @@ class NewDocument:
     turn_count: int
 
 
+_TURN_COLUMNS = ("document_id", "index", "start", "end", "speaker", "timestamp", "is_interviewer")
+
+
+def _turn_insert(connection: Connection) -> str:
+    """``INSERT INTO turn (...) VALUES (?, ...)`` in the driver's own parameter style."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(quote(c) for c in _TURN_COLUMNS)
+    markers = ", ".join([marker] * len(_TURN_COLUMNS))
+    return f"INSERT INTO {quote(_TURNS.name)} ({columns}) VALUES ({markers})"
+
+
 def checked_title(title: str) -> str:
     """The title as stored (stripped, at most 300 characters); an empty one is refused."""
     title = title.strip()[:TITLE_MAX]
@@ -91,15 +104,15 @@ def insert_document(
         },
     ).scalar_one()  # fmt: skip
     if transcript.turns:
-        connection.execute(
-            insert(_TURNS),
+        # straight to the driver's executemany: the columns are plain numbers and strings, and
+        # SQLAlchemy's per-row parameter handling would cost more than the insert itself
+        connection.exec_driver_sql(
+            _turn_insert(connection),
             [
-                {"document_id": doc_id, "index": i, "start": t.start, "end": t.end,
-                 "speaker": t.speaker, "timestamp": t.timestamp,
-                 "is_interviewer": t.is_interviewer}
+                (doc_id, i, t.start, t.end, t.speaker, t.timestamp, t.is_interviewer)
                 for i, t in enumerate(transcript.turns)
             ],
-        )  # fmt: skip
+        )
     if previous:
         connection.execute(
             update(_DOCUMENTS).where(_DOCUMENTS.c.id == previous[0]).values(is_current=False)
