@@ -10,9 +10,12 @@ Figures per format:
 
 - the marginal rate, documents per second from the first file's result to the last one's
   (start-up — importing modules, starting the parser processes — excluded);
-- the time linearity: the full import's marginal time over the tenth's (10x the documents in
-  at most 11x the time); the tenth is imported three times and its median run compared, since a
-  run of a fraction of a second is at the mercy of one hiccup;
+- the time linearity: how much longer 10x the documents take (at most 11x the time), from the
+  time per document of each run's last three quarters. The first quarter is left out because
+  when the first result arrives the parser processes are already a few batches ahead, a head
+  start worth a tenth of the short run but nothing of the long one; measuring it would report
+  the short run as faster per document than it is. The tenth is imported three times and its
+  median run compared, since a run of a fraction of a second is at the mercy of one hiccup;
 - the peak memory: the importing process's peak resident set plus its largest parser
   process's, times the number of parsers (an upper bound: shared pages count once per
   process);
@@ -60,6 +63,14 @@ class ImportRun:
     main_peak_mb: float
     parser_peak_mb: float
     workers: int
+    steady_seconds: float = 0.0  # the last three quarters: from result n/4 to the last one's
+    steady_documents: int = 0  # documents stored in that time
+
+    @property
+    def steady_per_document(self) -> float | None:
+        if self.steady_documents < 1 or self.steady_seconds <= 0:
+            return None
+        return self.steady_seconds / self.steady_documents
 
     @property
     def rate(self) -> float:
@@ -85,10 +96,13 @@ class FormatFigures:
 
     @property
     def linearity(self) -> float | None:
-        """Full marginal time over the tenth's (10.1 is perfectly linear for 1,000 vs 100)."""
-        if self.tenth.marginal_seconds <= 0:
+        """How many times longer the full corpus takes than the tenth, per its size: the time
+        per document in the steady state (last three quarters) of each run, times the ratio of
+        their sizes (10.0 is perfectly linear)."""
+        full, tenth = self.full.steady_per_document, self.tenth.steady_per_document
+        if full is None or tenth is None or tenth <= 0:
             return None
-        return self.full.marginal_seconds / self.tenth.marginal_seconds
+        return full / tenth * self.full.documents / self.tenth.documents
 
     @property
     def meets_targets(self) -> bool:
@@ -209,7 +223,7 @@ def run(
                 _measure(Path(tmp) / f"{fmt}-tenth-{i}.db", paths[:tenth], workers)
                 for i in range(TENTH_RUNS)
             ]  # a short run is at the mercy of one hiccup: the median of three is compared
-            small = sorted(smalls, key=lambda r: r.marginal_seconds)[TENTH_RUNS // 2]
+            small = sorted(smalls, key=lambda r: r.steady_seconds)[TENTH_RUNS // 2]
             note(f"{fmt}: importing {documents}")
             full = _measure(Path(tmp) / f"{fmt}-full.db", paths, workers)
             figures.append(FormatFigures(fmt, full, small))
@@ -276,6 +290,8 @@ def _import(url: str, paths: list[Path], workers: int | None) -> dict[str, Any]:
         "failed": len(summary.of("failed")),
         "startup_seconds": stamps[0] - started if stamps else 0.0,
         "marginal_seconds": stamps[-1] - stamps[0] if stamps else 0.0,
+        "steady_seconds": stamps[-1] - stamps[len(stamps) // 4] if stamps else 0.0,
+        "steady_documents": len(stamps) - 1 - len(stamps) // 4 if stamps else 0,
         "total_seconds": finished - started,
         "cpu_seconds": _cpu_seconds(me) - cpu_before + _cpu_seconds(parsers),
         "main_cpu_seconds": _cpu_seconds(me) - cpu_before,

@@ -43,8 +43,11 @@ def test_bench_ingest_cli_reports_rates_memory_and_linearity():
         assert figures["docs_per_second"] > 0
         assert figures["docs_per_second"] == full["docs_per_second"]
         assert full["marginal_seconds"] < full["total_seconds"]
+        assert full["steady_documents"] == 20 - 1 - 5
+        assert 0 < full["steady_seconds"] < full["marginal_seconds"]
+        per_document = [r["steady_seconds"] / r["steady_documents"] for r in (full, tenth)]
         assert figures["linearity"] == pytest.approx(
-            full["marginal_seconds"] / tenth["marginal_seconds"], abs=0.01
+            per_document[0] / per_document[1] * 20 / 2, abs=0.01
         )
         assert 20 < figures["peak_mb"] < 2000
         assert figures["cpu_ms_per_document"] > figures["main_cpu_ms_per_document"] > 0
