@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from qualcode.errors import Conflict, NotFound
 from qualcode.models import Code, Coding, Document, Role, Turn, User
 from qualcode.services import assignments as assignment_service
-from qualcode.services import audit
+from qualcode.services import audit, coding_counts
 from qualcode.services import codebook as codebook_service
 from qualcode.services import coding as coding_service
 from qualcode.services import users as user_service
@@ -77,7 +77,7 @@ def coder_filter(session: Session, document: Document, which: str | None) -> set
 
 
 def codebook_counts(session: Session) -> dict[int, int]:
-    counts = codebook_service.coding_counts(session, g.project.id)
+    counts = coding_counts.counts(session, g.project.id)
     blind_docs = assignment_service.blind_documents(session, g.project.id, g.user)
     for code_id, n in assignment_service.hidden_coding_counts(session, g.user, blind_docs).items():
         counts[code_id] = counts.get(code_id, 0) - n
