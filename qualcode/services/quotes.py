@@ -44,6 +44,8 @@ from qualcode.services.kwic import kwic_all, matches, parse_terms
 from qualcode.services.passages import Context, ContextTurn, context, turn_hits
 from qualcode.text.normalize import word_count
 
+EVERY_CODE = "every code"
+
 __all__ = [
     "Context",
     "ContextTurn",
@@ -61,14 +63,16 @@ __all__ = [
 @dataclass(frozen=True)
 class QuoteQuery:
     """What to retrieve. Give ``code_ids`` (any of them) or an ``expression`` (the Boolean
-    syntax of :mod:`qualcode.services.code_query`, or a parsed ``CodeQuery``), and/or
-    ``text`` words; ``filters`` narrow the evidence (:class:`Filters`)."""
+    syntax of :mod:`qualcode.services.code_query`, or a parsed ``CodeQuery``), or
+    ``every_code`` (every coded quote, e.g. all the evidence from one case), and/or ``text``
+    words; ``filters`` narrow the evidence (:class:`Filters`)."""
 
     code_ids: tuple[int, ...] = ()
     expression: str | cq.CodeQuery | None = None
     descendants: bool = True
     text: str = ""
     filters: Filters = field(default_factory=Filters)
+    every_code: bool = False
 
 
 def find_quotes(
@@ -180,6 +184,8 @@ def _code_query(
 
     if query.expression is not None and query.code_ids:
         raise InvalidInput("give codes or a code query, not both")
+    if query.every_code and query.expression is None and not query.code_ids:
+        return cq.CodeRef(EVERY_CODE, frozenset(code.id for code in codes))
     if query.expression is not None:
         tree = cq.parse(query.expression) if isinstance(query.expression, str) else query.expression
 

@@ -327,3 +327,13 @@ def test_quotes_a_page_is_attributed_like_the_whole_list(session, world):
     speakers = {q.coding_id: q.speaker for q in paged}
     assert speakers[world["codings"]["d2"]] == "Interviewer"
     assert speakers[world["codings"]["d3"]] == "Tom Brown"
+
+
+def test_quotes_every_code_in_a_case(session, world):
+    east = world["east"]
+    result = run(session, world, every_code=True, filters=Filters(case_ids=(east.case_id,)))
+    assert ids(world, result) == ["c1", "c2", "c3", "c4", "c5", "c6"]
+    assert result.label == "every code"
+    assert [c.name for c in result.cases_without] == []
+    with pytest.raises(InvalidInput, match="choose a code"):
+        run(session, world)  # every_code is asked for, never assumed

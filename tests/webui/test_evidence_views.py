@@ -251,3 +251,29 @@ def test_evidence_of_another_project_is_not_found(client, session, world):
         == 404
     )
     assert client.get("/p/theirs/evidence").status_code == 404
+
+
+def test_evidence_from_a_case_lists_every_coded_quote_of_that_case(client, world):
+    login(client, "vic")
+    case_page = client.get(f"/p/lpsa/cases/{world['east'].case_id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">Evidence from this case', case_page)
+    assert link is not None
+    query = parse_qs(urlsplit(html_lib.unescape(link.group(1))).query)
+    assert query == {"case": [str(world["east"].case_id)], "all": ["1"]}
+
+    html = page(client, case=world["east"].case_id, all=1)
+    assert counts(html) == (3, 1, 1)  # every code, Eastwick only
+    assert texts(html) == [
+        "Poor data was the first problem",
+        "first problem. Later",
+        "Staff turnover hurt us",
+    ]
+    assert "every code" in html
+    # ticked codes win over "every code"
+    assert counts(page(client, case=world["east"].case_id, all=1, code=world["focus"].id)) == (
+        1,
+        1,
+        1,
+    )
+    # without a case, every coded quote of the project
+    assert counts(page(client, all=1)) == (5, 2, 2)

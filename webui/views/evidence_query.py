@@ -56,7 +56,8 @@ def query_from(args: MultiDict[str, str]) -> QuoteQuery | None:
     codes = ints(args, "code")
     expression = (args.get("q") or "").strip() or None
     text = (args.get("text") or "").strip()
-    if not codes and not expression and not text:
+    every = args.get("all") == "1"
+    if not codes and not expression and not text and not every:
         return None
     if codes and expression:
         codes = ()  # the query builder's expression wins over ticked codes
@@ -66,6 +67,7 @@ def query_from(args: MultiDict[str, str]) -> QuoteQuery | None:
         descendants=args.get("nodesc") != "1",
         text=text,
         filters=filters_from(args),
+        every_code=every,  # only when no code and no query is given
     )
 
 
