@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from qualcode.errors import Conflict, InvalidInput, NotFound
@@ -247,18 +247,57 @@ def move_code(
     new_parent_id = new_parent.id if new_parent else None
     if position is None and new_parent_id != old_parent:
         position = _sibling_count(session, code.project_id, new_parent_id)  # at the end
+    if position is not None and position < 0:
+        raise InvalidInput("a position is 0 (first) or more")
     code.parent_id = new_parent_id
-    if position is not None:
-        code.position = position
     session.flush()
+    if position is not None:
+        position = _place(session, code, position)
     audit.record(
         session,
         "code.moved",
         code,
         user_id=user_id,
-        detail={"from": old_parent, "to": code.parent_id},
+        detail={"from": old_parent, "to": code.parent_id, "position": position},
     )
     return code
+
+
+def _place(session: Session, code: Code, position: int) -> int:
+    """Put ``code`` at ``position`` among its siblings (0 is first; past the end is last) and
+    number them all 0, 1, 2... The siblings' positions are written without touching their
+    lock versions: their order changed, not what anyone may be editing."""
+    siblings = [
+        code_id
+        for code_id in session.scalars(
+            select(Code.id)
+            .where(
+                Code.project_id == code.project_id,
+                Code.parent_id.is_(None)
+                if code.parent_id is None
+                else Code.parent_id == code.parent_id,
+                Code.id != code.id,
+            )
+            .order_by(Code.position, Code.id)
+        )
+    ]
+    position = min(position, len(siblings))
+    siblings.insert(position, code.id)
+    table = Code.metadata.tables[Code.__tablename__]
+    others = [{"code_id": c, "at": i} for i, c in enumerate(siblings) if c != code.id]
+    if others:
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("code_id"))
+            .values(position=bindparam("at")),
+            others,
+        )
+    code.position = position  # the moved code's own change, under its lock version
+    session.flush()
+    for other in session.identity_map.values():  # siblings loaded in this session: re-read
+        if isinstance(other, Code) and other.id in siblings and other.id != code.id:
+            session.expire(other, ["position"])
+    return position
 
 
 def _check_merge(session: Session, source: Code, target: Code) -> None:

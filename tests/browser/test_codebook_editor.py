@@ -104,3 +104,48 @@ def test_codebook_editor_reports_a_stale_edit_and_searches(live_server, page):
     with live_server.session() as s:
         code = s.scalars(select(Code).where(Code.name == "Staff turnover")).one()
         assert code.definition == "My definition"
+
+
+def test_codebook_editor_reorders_siblings_by_drag_and_by_keyboard(live_server, page):
+    with live_server.session() as s:
+        ruth = make_user(s, "ruth")
+        project = make_project(s, "lpsa", owner=ruth)
+        barriers = make_code(s, project, "Barriers")
+        for name in ("Alpha", "Beta", "Gamma"):
+            make_code(s, project, name, parent=barriers)
+        make_code(s, project, "Enablers")
+    live_server.sign_in(page, "ruth")
+    page.goto(live_server.url("/p/lpsa/codebook"))
+
+    def order() -> list[str]:
+        with live_server.session() as s:
+            return [r.path for r in codebook_service.tree(s, project.id)]
+
+    # the top edge of a row: before it, as its sibling
+    alpha = node(page, "Alpha")
+    alpha.wait_for()
+    box = alpha.bounding_box()
+    assert box is not None
+    node(page, "Gamma").drag_to(alpha, target_position={"x": box["width"] / 2, "y": 2})
+    page.wait_for_selector("#cb-status:has-text('to place 1 among its siblings')")
+    assert order() == [
+        "Barriers", "Barriers/Gamma", "Barriers/Alpha", "Barriers/Beta", "Enablers",
+    ]  # fmt: skip
+
+    # the bottom edge of a top-level row: after it, at the top level
+    enablers = node(page, "Enablers")
+    box = enablers.bounding_box()
+    assert box is not None
+    node(page, "Beta").drag_to(
+        enablers, target_position={"x": box["width"] / 2, "y": box["height"] - 2}
+    )
+    page.wait_for_selector("#cb-status:has-text('Moved Beta to place 3')")
+    assert order() == ["Barriers", "Barriers/Gamma", "Barriers/Alpha", "Enablers", "Beta"]
+
+    # Alt+ArrowDown: one place down among its siblings, from the keyboard
+    node(page, "Gamma").click()
+    expect(page.locator("#f-name")).to_have_value("Gamma")
+    node(page, "Gamma").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_selector("#cb-status:has-text('Moved Barriers/Gamma to place 2')")
+    assert order() == ["Barriers", "Barriers/Alpha", "Barriers/Gamma", "Enablers", "Beta"]

@@ -288,3 +288,37 @@ def test_codebook_tree_counts_codings_with_sub_codes(world):
     )
     assert rows["Enablers/Grants/Pump priming"].depth == 2
     assert rows["Enablers"].codable is False
+
+
+def test_codebook_move_to_a_position_reorders_the_siblings(world):
+    s, project = world["session"], world["project"]
+    top = make_code(s, project, "Barriers")
+    a, b, c = (make_code(s, project, name, parent=top) for name in ("Alpha", "Beta", "Gamma"))
+    other = make_code(s, project, "Enablers")
+    s.commit()
+    versions = {code.id: code.lock_version for code in (a, b, c)}
+
+    codebook_service.move_code(s, c, top, user_id=None, position=0)  # same parent, to the top
+    s.commit()
+    assert [r.name for r in codebook_service.tree(s, project.id) if r.parent_id == top.id] == [
+        "Gamma",
+        "Alpha",
+        "Beta",
+    ]
+    s.refresh(a)
+    s.refresh(b)
+    assert (a.lock_version, b.lock_version) == (versions[a.id], versions[b.id])  # not bumped
+    assert sorted(x.position for x in (a, b, c)) == [0, 1, 2]
+
+    codebook_service.move_code(s, a, other, user_id=None, position=99)  # past the end: last
+    codebook_service.move_code(s, b, None, user_id=None, position=1)  # between the top levels
+    s.commit()
+    assert [r.path for r in codebook_service.tree(s, project.id)] == [
+        "Barriers",
+        "Barriers/Gamma",
+        "Beta",
+        "Enablers",
+        "Enablers/Alpha",
+    ]
+    with pytest.raises(InvalidInput, match="position"):
+        codebook_service.move_code(s, b, None, user_id=None, position=-1)

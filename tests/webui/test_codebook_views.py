@@ -193,8 +193,21 @@ def test_codebook_create_move_and_refused_cycle(app, world, engine):
     assert "descendants" in cycle.get_json()["error"]
     top = post_json(client, f"{API}/codes/{new['id']}/move", token, {"parent_id": None})
     assert top.get_json()["path"] == "No development funding"
+    for bad in (-1, "first", 1.5, True):
+        refused = post_json(
+            client, f"{API}/codes/{new['id']}/move", token, {"parent_id": None, "position": bad}
+        )
+        assert refused.status_code == 400
+        assert "position must be a whole number" in refused.get_json()["error"]
+    first = post_json(
+        client, f"{API}/codes/{new['id']}/move", token, {"parent_id": None, "position": 0}
+    )
+    assert first.status_code == 200
+    tree = client.get(f"{API}/tree").get_json()["codes"]
+    assert [c["name"] for c in tree if c["parent_id"] is None][0] == "No development funding"
     with Session(engine) as s:
         assert s.scalars(select(Event.action).where(Event.action == "code.moved")).all() == [
+            "code.moved",
             "code.moved",
             "code.moved",
         ]

@@ -228,7 +228,12 @@ def move(slug: str, code_id: int) -> dict[str, Any]:
         raise InvalidInput("parent_id is required (null for the top level)")
     parent_id = _optional_id(data, "parent_id")
     parent = _code(parent_id) if parent_id is not None else None
-    codebook_service.move_code(session, code, parent, user_id=g.user.id)
+    position = data.get("position")  # among the siblings; absent: last if re-parented
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        raise InvalidInput("position must be a whole number, 0 for the first among the siblings")
+    codebook_service.move_code(session, code, parent, user_id=g.user.id, position=position)
     session.commit()
     return _code_json(code)
 

@@ -336,17 +336,38 @@ function setUpEditing() {
   });
 
   // ------------------------------------------------------------ move: picker and drag and drop
-  async function move(id, parentId) {
+  async function move(id, parentId, position = null) {
     try {
-      const moved = await call("POST", `/codes/${id}/move`, { parent_id: parentId });
+      const body = { parent_id: parentId };
+      if (position !== null) body.position = position;
+      const moved = await call("POST", `/codes/${id}/move`, body);
       if (parentId !== null) collapsed.delete(parentId);
       await loadTree();
       await selectCode(id);
-      status(`Moved to ${moved.path}.`);
+      status(position === null ? `Moved to ${moved.path}.`
+        : `Moved ${moved.path} to place ${position + 1} among its siblings.`);
     } catch (error) {
       status(error.message, true);
     }
   }
+  // Siblings in tree order, without the code being moved: where a drop or a key puts it.
+  function siblingsOf(parentId, without) {
+    return codes.filter((c) => c.parent_id === parentId && c.id !== without);
+  }
+  function byId(id) { return codes.find((c) => c.id === id); }
+  // Alt+ArrowUp / Alt+ArrowDown move the focused code up or down among its siblings.
+  $("cb-tree").addEventListener("keydown", (event) => {
+    if (!event.altKey || !["ArrowUp", "ArrowDown"].includes(event.key)) return;
+    const li = event.target.closest(".cb-node");
+    if (!li) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const code = byId(Number(li.dataset.id));
+    const all = codes.filter((c) => c.parent_id === code.parent_id);
+    const at = all.findIndex((c) => c.id === code.id) + (event.key === "ArrowUp" ? -1 : 1);
+    if (at < 0 || at >= all.length) return;
+    move(code.id, code.parent_id, at);
+  });
   $("cb-move").addEventListener("click", () => {
     const value = $("cb-move-target").value;
     if (current) move(current.id, value === "" ? null : Number(value));
@@ -365,28 +386,57 @@ function setUpEditing() {
   tree.addEventListener("dragend", () => {
     dragged = null;
     rootDrop.classList.remove("armed", "drop-target");
-    tree.querySelectorAll(".drop-target").forEach((n) => n.classList.remove("drop-target"));
+    clearZones(null);
   });
-  function dropAllowed(li) {
-    return dragged !== null && li && !descendantsOf(dragged).has(Number(li.dataset.id));
+  const ZONES = ["drop-before", "drop-target", "drop-after"];
+  // The top quarter of a row puts the code before it, the bottom quarter after it (as its
+  // sibling); the middle makes it a sub-code.
+  function zoneOf(li, event) {
+    const box = li.getBoundingClientRect();
+    const y = (event.clientY - box.top) / box.height;
+    return y < 0.25 ? "drop-before" : y > 0.75 ? "drop-after" : "drop-target";
+  }
+  // Never into the dragged code itself or one of its sub-codes (whichever the zone, the new
+  // parent is the row, or the row's parent).
+  function dropAllowed(li, zone) {
+    if (dragged === null || !li) return false;
+    const target = byId(Number(li.dataset.id));
+    if (!target || target.id === dragged) return false;
+    const own = descendantsOf(dragged);
+    const parent = zone === "drop-target" ? target.id : target.parent_id;
+    return parent === null || !own.has(parent);
+  }
+  function clearZones(except) {
+    tree.querySelectorAll(ZONES.map((z) => `.${z}`).join(","))
+      .forEach((n) => n !== except && n.classList.remove(...ZONES));
   }
   tree.addEventListener("dragover", (event) => {
     const li = event.target.closest(".cb-node");
-    if (!dropAllowed(li)) return;
+    if (!li) return;
+    const zone = zoneOf(li, event);
+    if (!dropAllowed(li, zone)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    tree.querySelectorAll(".drop-target").forEach((n) => n !== li && n.classList.remove("drop-target"));
-    li.classList.add("drop-target");
+    clearZones(li);
+    li.classList.remove(...ZONES);
+    li.classList.add(zone);
   });
   tree.addEventListener("dragleave", (event) => {
     const li = event.target.closest(".cb-node");
-    if (li && !li.contains(event.relatedTarget)) li.classList.remove("drop-target");
+    if (li && !li.contains(event.relatedTarget)) li.classList.remove(...ZONES);
   });
   tree.addEventListener("drop", (event) => {
     const li = event.target.closest(".cb-node");
-    if (!dropAllowed(li)) return;
+    if (!li) return;
+    const zone = zoneOf(li, event);
+    if (!dropAllowed(li, zone)) return;
     event.preventDefault();
-    move(dragged, Number(li.dataset.id));
+    clearZones(null);
+    const target = byId(Number(li.dataset.id));
+    if (zone === "drop-target") { move(dragged, target.id); return; }
+    const siblings = siblingsOf(target.parent_id, dragged);
+    const at = siblings.findIndex((c) => c.id === target.id) + (zone === "drop-after" ? 1 : 0);
+    move(dragged, target.parent_id, at);
   });
   rootDrop.addEventListener("dragover", (event) => {
     if (dragged === null) return;
