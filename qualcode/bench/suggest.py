@@ -10,8 +10,9 @@ left with none of the remaining codes are dropped.
 Protocol: a fixed 30% of the answers are the test set. For each training size ``n`` and seed,
 a coder is simulated working through the other answers in a random order (the seed's), coding
 each fully, until every code has at least ``n`` examples: frequent codes then have more, as in
-real projects. The engine is fitted on those examples alone (its decision thresholds, shared
-and per code, are chosen by cross-validation inside them) and scored on the whole test set,
+real projects. The engine is fitted on those examples (its decision thresholds, shared and per
+code, are chosen by cross-validation inside them), with every answer's text as the project's
+unlabelled text (never a test answer's codes), and scored on the whole test set,
 beside an NVivo-style baseline: a TF-IDF centroid per code, ranked by cosine similarity, its
 threshold chosen the same way.
 
@@ -26,6 +27,7 @@ size, each code's precision, recall and F1 with its test support. Then speed: su
 from __future__ import annotations
 
 import csv
+import dataclasses
 import random
 import time
 from collections import Counter
@@ -137,6 +139,16 @@ def units_of(answers: Sequence[Answer], rows: Sequence[int]) -> list[TextUnit]:
     ]
 
 
+def unlabelled_units(answers: Sequence[Answer]) -> list[TextUnit]:
+    """Every answer as a unit without its codes, analysed once (what a project's transcripts
+    give its engine as unlabelled text; the test answers' codes are never seen)."""
+    from qualcode.nlp.pipeline import build_nlp
+
+    units = units_of(answers, range(len(answers)))
+    docs = build_nlp().pipe((u.text for u in units), batch_size=256)
+    return [dataclasses.replace(u, doc=doc) for u, doc in zip(units, docs, strict=True)]
+
+
 def label_matrix(
     answers: Sequence[Answer], rows: Sequence[int], n_codes: int
 ) -> npt.NDArray[np.bool_]:
@@ -222,8 +234,10 @@ def _run(
     test: Sequence[int],
     size: int,
     seed: int,
+    unlabelled: Sequence[TextUnit] = (),
 ) -> list[dict[str, Any]]:
-    """One training size and seed: ours and the baseline, fitted on the same coded answers."""
+    """One training size and seed: ours (also given every answer's text, without codes) and
+    the baseline, fitted on the same coded answers."""
     from qualcode.nlp.engine import Engine
 
     rows = coded_until(answers, train, len(codes), size, seed)
@@ -244,7 +258,7 @@ def _run(
         cut = threshold if per_code is None else per_code
         return {**run, "threshold": threshold, **measures(scores, cut, y_test), **timing}
 
-    engine, fit, _ = _timed(lambda: Engine().fit(infos, examples_of(answers, rows), []))
+    engine, fit, _ = _timed(lambda: Engine().fit(infos, examples_of(answers, rows), [], unlabelled))
     scores, predict, _ = _timed(lambda: engine.probabilities(units_of(answers, test)))
     ours = record("qualcode", engine.threshold, scores, fit, predict, engine.thresholds)
     ours["per_code"] = code_measures(scores, engine.thresholds, y_test)
@@ -340,15 +354,17 @@ def _timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
 
 
 def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]) -> dict[str, float]:
-    """Seconds to refit on 5,000 coded units and to suggest on a 10,000-word transcript, and
-    milliseconds to score one unit (wall clock and CPU)."""
+    """Seconds to refit on 5,000 coded units (and every answer as unlabelled text, analysed
+    in the refit) and to suggest on a 10,000-word transcript, and milliseconds to score one
+    unit (wall clock and CPU)."""
     from qualcode.nlp.engine import Engine
     from qualcode.nlp.units import make_units
 
     infos = [CodeInfo(j + 1, name, name) for j, name in enumerate(codes)]
     rows = random.Random(0).sample(range(len(answers)), min(5000, len(answers)))
     examples = examples_of(answers, rows)
-    engine, refit, refit_cpu = _timed(lambda: Engine().fit(infos, examples, []))
+    unlabelled = units_of(answers, range(len(answers)))
+    engine, refit, refit_cpu = _timed(lambda: Engine().fit(infos, examples, [], unlabelled))
     text, turns = transcript(answers, test)
     engine.suggest(make_units(text, turns[:4]))  # warm up the pipeline
     (units, suggestions), document, document_cpu = _timed(
@@ -358,6 +374,7 @@ def speed(answers: Sequence[Answer], codes: Sequence[str], test: Sequence[int]) 
     _, each, each_cpu = _timed(lambda: [engine.suggest([unit]) for unit in singles])
     return {
         "refit_units": float(len(rows)),
+        "refit_unlabelled": float(len(unlabelled)),
         "refit_seconds": refit,
         "refit_cpu_seconds": refit_cpu,
         "transcript_words": float(len(text.split())),
@@ -383,10 +400,11 @@ def run_suggest_bench(
     path = Path(csv_path) if csv_path is not None else default_csv()
     codes, answers = load_answers(path, min_examples)
     train, test = split(len(answers))
+    unlabelled = unlabelled_units(answers)
     runs: list[dict[str, Any]] = []
     for size in sizes:
         for seed in seeds:
-            runs.extend(_run(answers, codes, train, test, size, seed))
+            runs.extend(_run(answers, codes, train, test, size, seed, unlabelled))
             if progress:
                 ours = runs[-2]
                 progress(
@@ -453,6 +471,7 @@ def format_table(result: dict[str, Any]) -> str:
             f"speed (wall / CPU): {s['transcript_words']:.0f}-word transcript "
             f"({s['transcript_units']:.0f} units) suggested in {s['transcript_seconds']:.2f} / "
             f"{s['transcript_cpu_seconds']:.2f} s; refit on {s['refit_units']:.0f} coded units "
+            f"(+{s['refit_unlabelled']:.0f} unlabelled) "
             f"{s['refit_seconds']:.1f} / {s['refit_cpu_seconds']:.1f} s; "
             f"{s['unit_milliseconds']:.1f} / {s['unit_cpu_milliseconds']:.1f} ms per unit"
         )

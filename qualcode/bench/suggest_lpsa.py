@@ -4,8 +4,9 @@ The demo project is built in a scratch SQLite database (28 transcripts, the code
 fieldworker's codings). A fixed 30% of the documents (seeded) are the test set. For each
 training size ``n`` and seed, the engine is fitted on the first fieldworker's codings of ``n``
 of the other documents (the seed's choice), exactly as the web app would gather them (each
-coded passage with the interviewer's question before it), and scored on the test documents'
-units (respondents' sentences and turns, as ``make_units`` cuts them).
+coded passage with the interviewer's question before it, and every unit of every document as
+the project's unlabelled text, as training gathers it), and scored on the test documents' units
+(respondents' sentences and turns, as ``make_units`` cuts them).
 
 A test unit's codes are those the fieldworker applied to a passage covering at least half of
 the shorter of the two; the measures are taken over the units that have any (as the NHS
@@ -161,12 +162,13 @@ def _run(
     examples = [e for i in chosen for e in corpus.documents[i].examples]
     column = {c.id: j for j, c in enumerate(corpus.codes)}
     units = [u for i in test for u in corpus.documents[i].units]
+    unlabelled = [u for d in corpus.documents for u in d.units]
     gold = [g for i in test for g in corpus.documents[i].gold]
     coded = np.array([bool(g) for g in gold])
     y = _labels([g for g in gold if g], column)
     common = {"size": size, "seed": seed, "examples": len(examples)}
     started = time.perf_counter()
-    engine = Engine().fit(corpus.codes, examples, [])
+    engine = Engine().fit(corpus.codes, examples, [], unlabelled)
     fitted = time.perf_counter()
     scores = engine.probabilities(units)
     done = time.perf_counter()

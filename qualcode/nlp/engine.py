@@ -2,22 +2,26 @@
 
 ::
 
-    engine = Engine().fit(codes, examples, decisions)        # seconds, off the request path
+    engine = Engine().fit(codes, examples, decisions, unlabelled)  # seconds, off requests
     found = engine.suggest(units, existing={code_id: [Span(...)]}, top_k=3)
 
 ``fit`` learns, from the examples only (never from unreviewed suggestions): the codebook rules'
 track records (from the decisions), the classifier, the similarity index, and, on out-of-fold
 predictions of the first three, the calibrated blend and the decision thresholds (one shared,
-and one per code pulled towards it). ``suggest`` offers each unit its ``top_k`` codes (never
-one the coder already applied to an overlapping span), best first, each with a probability, a
-confidence label, the suggester that weighed most and a rationale a coder can check. Units
-cut by ``units.make_units`` carry their spaCy analysis, so a transcript's text is analysed
-once, not again here.
+and one per code pulled towards it). Given the project's ``unlabelled`` units (every unit of
+its transcripts, coded or not; a seeded sample of at most ``MAX_UNLABELLED``), it also learns
+latent features from them (``Featurizer.fit_latent``); without, none.
+
+``suggest`` offers each unit its ``top_k`` codes (never one the coder already applied to an
+overlapping span), best first, each with a probability, a confidence label, the suggester that
+weighed most and a rationale a coder can check. Units cut by ``units.make_units`` carry their
+spaCy analysis, so a transcript's text is analysed once, not again here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -55,12 +59,13 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as Sentence
     from threadpoolctl import ThreadpoolController
 
-ENGINE_VERSION = "2"  # bump when a change makes stored models or their scores incompatible
+ENGINE_VERSION = "3"  # bump when a change makes stored models or their scores incompatible
 FOLDS = 3  # out-of-fold predictions for the blend and threshold; 2 from LARGE rows on
 LARGE = 2000
 MIN_ROWS_TO_CALIBRATE = 12  # coded passages needed before the blend is learnt from data
 MIN_POSITIVES_TO_CALIBRATE = 8
 NEAREST_CHARS = 300  # how much of the nearest coded example a rationale quotes
+MAX_UNLABELLED = 10_000  # unlabelled units the latent features are fitted on (a seeded sample)
 
 
 @dataclass
@@ -117,16 +122,23 @@ class Engine:
         codes: Sequence[CodeInfo],
         examples: Sequence[Example],
         decisions: Sequence[Decision] = (),
+        unlabelled: Sequence[TextUnit] = (),
     ) -> Engine:
-        """Learn from the project's codes, examples and decisions; returns ``self``."""
+        """Learn from the project's codes, examples and decisions, and from its ``unlabelled``
+        units (the latent features); returns ``self``."""
         with _one_blas_thread():
-            return self._fit(codes, examples, decisions)
+            return self._fit(codes, examples, decisions, sample(unlabelled))
 
     def _fit(
-        self, codes: Sequence[CodeInfo], examples: Sequence[Example], decisions: Sequence[Decision]
+        self,
+        codes: Sequence[CodeInfo],
+        examples: Sequence[Example],
+        decisions: Sequence[Decision],
+        unlabelled: Sequence[TextUnit],
     ) -> Engine:
         self.codes = list(codes)
-        self.model_version = f"{ENGINE_VERSION}-{_digest(self.codes, examples, decisions)}"
+        digest = _digest(self.codes, examples, decisions, unlabelled)
+        self.model_version = f"{ENGINE_VERSION}-{digest}"
         data = build_training_set(self.code_ids, examples)
         docs = list(self.nlp.pipe(data.texts, batch_size=256))
         passages = Passages([" ".join(lemma_tokens(d)) for d in docs], self._lemmas(data.contexts))
@@ -145,6 +157,8 @@ class Engine:
                 [*passages.lemmas, *described.lemmas], [*passages.contexts, *described.contexts]
             )
         )
+        if unlabelled and self.features.fit_latent(self._passages(unlabelled)[1]):
+            both = self.features.with_latent(both)
         x, self.definitions = both[: len(data)], both[len(data) :]
         self.word_names = self.features.word_names()
         self.shown_words = informative(self.word_names, self.nlp)
@@ -193,8 +207,17 @@ class Engine:
 
     # -- scoring ----------------------------------------------------------------------------
     def _space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Similarities are taken over the passages' own words (sparser, so much faster)."""
-        return self.features.passage_words(x)
+        """Similarities are taken over the passages' own words (sparser, so much faster) and
+        the latent features."""
+        return self.features.similarity_space(x)
+
+    def _passages(self, units: Sequence[TextUnit]) -> tuple[list[Doc | Sentence], Passages]:
+        """The units' analyses, and the units as the features see them."""
+        docs = self._analyse(units)
+        passages = Passages(
+            [" ".join(lemma_tokens(d)) for d in docs], self._lemmas([u.context for u in units])
+        )
+        return docs, passages
 
     def _lemmas(self, texts: Sequence[str]) -> list[str]:
         """Lemmas of texts that repeat a lot (contexts), each distinct one analysed once."""
@@ -239,10 +262,7 @@ class Engine:
             return self._score(units)
 
     def _score(self, units: Sequence[TextUnit]) -> Scored:
-        docs = self._analyse(units)
-        passages = Passages(
-            [" ".join(lemma_tokens(d)) for d in docs], self._lemmas([u.context for u in units])
-        )
+        docs, passages = self._passages(units)
         x = self.features.transform(passages)
         rules = self._rule_evidence(docs)
         evidence, nearest = _evidence(
@@ -425,8 +445,19 @@ def _distinct(units: Sequence[TextUnit]) -> list[TextUnit]:
     return out
 
 
+def sample(units: Sequence[TextUnit], limit: int = MAX_UNLABELLED) -> Sequence[TextUnit]:
+    """At most ``limit`` of the units, a seeded sample in their order (the same units give the
+    same sample)."""
+    if len(units) <= limit:
+        return units
+    return [units[i] for i in sorted(random.Random(0).sample(range(len(units)), limit))]
+
+
 def _digest(
-    codes: Sequence[CodeInfo], examples: Sequence[Example], decisions: Sequence[Decision]
+    codes: Sequence[CodeInfo],
+    examples: Sequence[Example],
+    decisions: Sequence[Decision],
+    unlabelled: Sequence[TextUnit] = (),
 ) -> str:
     """A short hash of everything a fit depends on (same data, same version)."""
     sha = hashlib.sha256()
@@ -447,6 +478,7 @@ def _digest(
         ),
         *((e.text, e.code_id, e.positive, e.document_id, e.context) for e in examples),
         *((d.code_id, d.accepted, str((d.rationale or {}).get("rule"))) for d in decisions),
+        *((u.text, u.context) for u in unlabelled),
     ):
         sha.update(repr(part).encode())
         sha.update(b"\x00")

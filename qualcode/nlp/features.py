@@ -9,6 +9,13 @@ product is a cosine):
   compounds and typos that a handful of examples would otherwise miss.
 
 Only the word block has readable names, used to explain a classifier's score.
+
+Optionally, a third block of latent (LSA) features: a truncated SVD of the word block fitted
+on the project's unlabelled passages (every unit of its transcripts, coded or not), so a rare
+word that keeps company with a code's words elsewhere in the project counts towards that code.
+The block is L2-normalised and scaled by ``LATENT_SCALE``, appended after the other two, and
+joins the passage words in the similarity space. The vocabulary and IDF stay those of the
+coded passages (refitting them on unlabelled text hurt on interviews).
 """
 
 from __future__ import annotations
@@ -19,11 +26,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 CONTEXT_PREFIX = "q_"
 EMPTY = "<empty>"  # the one feature of a vocabulary built from no text at all
+LATENT_DIMS = 150  # measured: 300 was worse on both benchmarks
+LATENT_SCALE = 0.5  # the latent block's length beside the unit-length TF-IDF row
+MIN_LATENT_DIMS = 10  # fewer unlabelled passages or words than this: no latent block
 
 
 @dataclass(frozen=True)
@@ -67,11 +78,13 @@ class Featurizer:
     def __init__(self) -> None:
         self.words: TfidfVectorizer | None = None
         self.chars: TfidfVectorizer | None = None
+        self.latent: TruncatedSVD | None = None
         self._passage_columns: npt.NDArray[np.intp] | None = None
 
     def fit_transform(self, passages: Passages) -> sparse.csr_matrix:
         """Fit on the passages and return their rows (each text is analysed once)."""
         self._passage_columns = None
+        self.latent = None
         self.words, words = _vectorizer(
             passages.word_documents(), 1, ngram_range=(1, 2), token_pattern=r"\S+", lowercase=False
         )
@@ -84,7 +97,19 @@ class Featurizer:
         self.fit_transform(passages)
         return self
 
-    def transform(self, passages: Passages) -> sparse.csr_matrix:
+    def fit_latent(self, passages: Passages) -> bool:
+        """Fit the latent block on (unlabelled) passages, after :meth:`fit_transform`; returns
+        whether there is one (too few passages or words make none)."""
+        self.latent = None
+        dims = min(LATENT_DIMS, len(passages.lemmas) // 2, self.n_words - 1)
+        if dims < MIN_LATENT_DIMS:
+            return False
+        words = self._tfidf(passages)[:, : self.n_words]
+        self.latent = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=0)
+        self.latent.fit(words)
+        return True
+
+    def _tfidf(self, passages: Passages) -> sparse.csr_matrix:
         if self.words is None or self.chars is None:
             raise RuntimeError("the featurizer is not fitted")
         if not passages.lemmas:
@@ -94,6 +119,25 @@ class Featurizer:
         chars = self.chars.transform(list(passages.lemmas))
         return _normalize(sparse.hstack([words, chars], format="csr"))
 
+    def transform(self, passages: Passages) -> sparse.csr_matrix:
+        """The passages' rows: the TF-IDF blocks, then the latent block if there is one."""
+        return self.with_latent(self._tfidf(passages))
+
+    def with_latent(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+        """TF-IDF rows (as :meth:`fit_transform` returns them) with the latent block appended."""
+        if self.latent is None:
+            return x
+        if not x.shape[0]:
+            z = sparse.csr_matrix((0, self.latent_dims), dtype=np.float32)
+        else:
+            dense = self.latent.transform(x[:, : self.n_words]).astype(np.float32)
+            z = _normalize(sparse.csr_matrix(dense)) * LATENT_SCALE
+        return sparse.hstack([x, z], format="csr")
+
+    @property
+    def latent_dims(self) -> int:
+        return int(self.latent.n_components) if self.latent is not None else 0
+
     def passage_words(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
         """The passage's own word features of rows made by :meth:`transform` (no character
         n-grams, no question), each row normalised again: what a coder would call alike."""
@@ -101,6 +145,15 @@ class Featurizer:
             names = self.word_names()
             self._passage_columns = np.flatnonzero(~np.char.startswith(names, CONTEXT_PREFIX))
         return _normalize(x[:, self._passage_columns])
+
+    def similarity_space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Where similarities are taken: the passage words and, if fitted, the latent block
+        (at its scale), each row normalised."""
+        words = self.passage_words(x)
+        if self.latent is None:
+            return words
+        z = x[:, x.shape[1] - self.latent_dims :]
+        return _normalize(sparse.hstack([words, z], format="csr"))
 
     @property
     def n_words(self) -> int:

@@ -107,7 +107,7 @@ def fit(data: TrainingData) -> Model:
     from qualcode.nlp.engine import Engine
 
     started = time.perf_counter()
-    engine = Engine().fit(data.codes, data.examples, data.decisions)
+    engine = Engine().fit(data.codes, data.examples, data.decisions, data.unlabelled)
     seconds = time.perf_counter() - started
     provenance = Provenance(
         version=engine.model_version,

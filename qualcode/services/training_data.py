@@ -12,14 +12,22 @@ quote them as "the nearest coded example", to another coder coding it blind.
 
 Each example carries its context, the interviewer's question before it, because the question
 asked is strong evidence for what the answer is about.
+
+Unlabelled: the units of the project's current documents, coded or not (respondents' turns and
+sentences, each with the question before it, as suggestions are made on them), from which the
+engine learns which words keep company. Text only, never a coding, so documents being
+blind-coded are among them. A large project gives a seeded sample of its documents of about
+``UNLABELLED_WORDS`` words.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import random
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -36,10 +44,12 @@ from qualcode.models import (
     SuggestionStatus,
     Turn,
 )
-from qualcode.nlp import CodeInfo, Decision, Example
+from qualcode.nlp import CodeInfo, Decision, Example, TextUnit
 from qualcode.nlp.units import question_of
 from qualcode.services import codebook as codebook_service
 from qualcode.text.transcript import TurnData
+
+UNLABELLED_WORDS = 150_000  # transcript words cut into unlabelled units (about 11,000 units)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class TrainingData:
     examples: list[Example]
     decisions: list[Decision]
     state: DataState
+    unlabelled: list[TextUnit] = field(default_factory=list)
 
     @property
     def positives(self) -> int:
@@ -311,8 +322,47 @@ def _decisions(decided: Sequence[Suggestion]) -> list[Decision]:
     ]
 
 
+def unlabelled_units(
+    session: Session, project_id: int, words: int = UNLABELLED_WORDS
+) -> list[TextUnit]:
+    """The units of the project's current documents (all of them, or a seeded sample of about
+    ``words`` words), cut as suggestions are: interviewers' turns are the context."""
+    from qualcode.nlp.units import make_units
+
+    documents = [
+        (doc_id, count)
+        for doc_id, count in session.execute(
+            select(Document.id, Document.word_count)
+            .where(Document.project_id == project_id, Document.is_current.is_(True))
+            .order_by(Document.id)
+        )
+    ]
+    random.Random(0).shuffle(documents)
+    chosen: list[int] = []
+    total = 0
+    for doc_id, count in documents:
+        if total >= words:
+            break
+        chosen.append(doc_id)
+        total += count
+    turns: dict[int, list[TurnData]] = defaultdict(list)
+    for t in session.execute(
+        select(Turn.document_id, Turn.start, Turn.end, Turn.speaker, Turn.is_interviewer)
+        .where(Turn.document_id.in_(chosen))
+        .order_by(Turn.document_id, Turn.index)
+    ):
+        turns[t.document_id].append(TurnData(t.start, t.end, t.speaker, None, t.is_interviewer))
+    units: list[TextUnit] = []
+    for doc_id, text in session.execute(
+        select(Document.id, Document.text).where(Document.id.in_(chosen)).order_by(Document.id)
+    ):
+        units.extend(make_units(text, turns.get(doc_id, []), document_id=doc_id))
+    return units
+
+
 def gather(session: Session, project: Project) -> TrainingData:
-    """Everything a fit needs: the codes, the examples and the decisions."""
+    """Everything a fit needs: the codes, the examples, the decisions and the unlabelled
+    units."""
     state = data_state(session, project)
     hidden = set(state.hidden)
     codes = _codes(session, project.id)
@@ -328,4 +378,5 @@ def gather(session: Session, project: Project) -> TrainingData:
         examples=_examples(codings, decided, questions),
         decisions=_decisions(decided),
         state=state,
+        unlabelled=unlabelled_units(session, project.id),
     )

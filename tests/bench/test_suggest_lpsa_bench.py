@@ -41,3 +41,38 @@ def test_suggest_lpsa_bench_cli_prints_ours_beside_the_baseline(runner):
     bad = runner(["bench", "suggest", "--only", "lpsa", "--seeds", "x"])
     assert bad.exit_code == 1
     assert "--seeds must be whole numbers" in bad.output
+
+
+def test_suggest_lpsa_bench_fits_on_every_documents_units_as_unlabelled_text(monkeypatch):
+    from qualcode.bench.suggest_lpsa import CodedDocument, Corpus, _run
+    from qualcode.nlp import CodeInfo, Example
+    from qualcode.nlp.engine import Engine
+
+    said = {
+        1: ["The coordinator left.", "Staff kept leaving.", "The post stayed vacant."],
+        2: ["The grant paid for it.", "Up-front money helped.", "The grant came early."],
+    }
+    codes = [CodeInfo(1, "Turnover", "Turnover"), CodeInfo(2, "Grant", "Grant")]
+    documents = []
+    for i in range(3):
+        texts = [(code, group[i]) for code, group in said.items()]
+        documents.append(
+            CodedDocument(
+                i,
+                f"Interview {i}",
+                [Example(t, code, True, document_id=i) for code, t in texts],
+                [TextUnit(i, 0, len(t), t, "sentence") for _, t in texts],
+                [frozenset({code}) for code, _ in texts],
+            )
+        )
+    seen: list[list[TextUnit]] = []
+    fit = Engine.fit
+
+    def spy(self, codes, examples, decisions=(), unlabelled=()):
+        seen.append(list(unlabelled))
+        return fit(self, codes, examples, decisions, unlabelled)
+
+    monkeypatch.setattr(Engine, "fit", spy)
+    rows = _run(Corpus(codes, documents), [0, 1], [2], 2, 0)
+    assert {r["method"] for r in rows} == {"qualcode", "nvivo-centroid"}
+    assert seen == [[u for d in documents for u in d.units]]

@@ -123,3 +123,26 @@ def test_the_bench_runs_ours_beside_the_baseline_and_formats_a_table(tmp_path):
     assert speed["transcript_suggestions"] > 0
     assert speed["refit_units"] == 90
     assert "ms per unit" in table
+
+
+def test_the_engine_is_given_every_answer_as_unlabelled_text_never_its_codes(tmp_path, monkeypatch):
+    from qualcode.nlp.engine import Engine
+
+    write_fft(tmp_path / "fft.csv")
+    codes, answers = bench.load_answers(tmp_path / "fft.csv", min_examples=5)
+    units = bench.unlabelled_units(answers)
+    assert [u.text for u in units] == [a.text for a in answers]
+    assert [u.context for u in units] == [a.question for a in answers]
+    assert all(u.doc is not None and u.doc.text == u.text for u in units)
+    given: list[int] = []
+    fit = Engine.fit
+
+    def spy(self, codes, examples, decisions=(), unlabelled=()):
+        given.append(len(unlabelled))
+        return fit(self, codes, examples, decisions, unlabelled)
+
+    monkeypatch.setattr(Engine, "fit", spy)
+    bench.run_suggest_bench(
+        tmp_path / "fft.csv", sizes=(5,), seeds=(0,), min_examples=5, with_speed=False
+    )
+    assert given == [len(answers)]
