@@ -47,7 +47,7 @@ from qualcode.nlp.calibration import (
 )
 from qualcode.nlp.classifier import LinearModels, informative
 from qualcode.nlp.dataset import TrainingSet, build_training_set
-from qualcode.nlp.features import Featurizer, Passages
+from qualcode.nlp.features import Featurizer, Passages, Space
 from qualcode.nlp.pipeline import build_nlp, lemma_tokens
 from qualcode.nlp.rules import RuleSet
 from qualcode.nlp.similarity import Similarity
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Span as Sentence
     from threadpoolctl import ThreadpoolController
 
-ENGINE_VERSION = "3"  # bump when a change makes stored models or their scores incompatible
+ENGINE_VERSION = "4"  # bump when a change makes stored models or their scores incompatible
 FOLDS = 3  # out-of-fold predictions for the blend and threshold; 2 from LARGE rows on
 LARGE = 2000
 MIN_ROWS_TO_CALIBRATE = 12  # coded passages needed before the blend is learnt from data
@@ -167,16 +167,25 @@ class Engine:
         self.calibrator = Calibrator(len(self.codes))
         self.threshold = 0.5
         self.thresholds = np.full(len(self.codes), self.threshold)
+        space, defined = self._space(x), self._space(self.definitions)
         if len(data) >= MIN_ROWS_TO_CALIBRATE and positives.sum() >= MIN_POSITIVES_TO_CALIBRATE:
-            self._calibrate(data, x, rules)
+            self._calibrate(data, x, space, defined, rules)
         self.models = LinearModels().fit(x, data.y, data.known)
-        self.similarity = Similarity(self._space(self.definitions), self._space(x), data)
+        self.similarity = Similarity(defined, space, data)
         self.example_texts = [t[:NEAREST_CHARS] for t in data.texts]
         self.example_documents = list(data.document_ids)
         return self
 
-    def _calibrate(self, data: TrainingSet, x: sparse.csr_matrix, rules: RuleEvidence) -> None:
-        """Fit the blend and the threshold on out-of-fold evidence."""
+    def _calibrate(
+        self,
+        data: TrainingSet,
+        x: sparse.csr_matrix,
+        space: Space,
+        defined: Space,
+        rules: RuleEvidence,
+    ) -> None:
+        """Fit the blend and the threshold on out-of-fold evidence (``space``: the rows of
+        ``x`` in the similarity space, ``defined``: the codes' descriptions there)."""
         from sklearn.model_selection import KFold
 
         chunks: list[Evidence] = []
@@ -185,10 +194,10 @@ class Engine:
         for train, held in KFold(folds, shuffle=True, random_state=0).split(data.texts):
             subset = data.subset(train)
             models = LinearModels().fit(x[train], subset.y, subset.known)
-            similarity = Similarity(self._space(self.definitions), self._space(x[train]), subset)
+            similarity = Similarity(defined, space[train], subset)
             held_rules = RuleEvidence(rules.hit[held], rules.logit[held], rules.best[held])
             found, _ = _evidence(
-                x[held], self._space(x[held]), models, similarity, held_rules, self.strength
+                x[held], space[held], models, similarity, held_rules, self.strength
             )
             chunks.append(found)
             order.append(held)
@@ -206,7 +215,7 @@ class Engine:
         self.thresholds = choose_code_thresholds(p, y, known, self.threshold)
 
     # -- scoring ----------------------------------------------------------------------------
-    def _space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+    def _space(self, x: sparse.csr_matrix) -> Space:
         """Similarities are taken over the passages' own words (sparser, so much faster) and
         the latent features."""
         return self.features.similarity_space(x)
@@ -400,7 +409,7 @@ class Engine:
 
 def _evidence(
     x: sparse.csr_matrix,
-    words: sparse.csr_matrix,
+    words: Space,
     models: LinearModels,
     similarity: Similarity,
     rules: RuleEvidence,

@@ -16,12 +16,18 @@ word that keeps company with a code's words elsewhere in the project counts towa
 The block is L2-normalised and scaled by ``LATENT_SCALE``, appended after the other two, and
 joins the passage words in the similarity space. The vocabulary and IDF stay those of the
 coded passages (refitting them on unlabelled text hurt on interviews).
+
+The similarity space keeps its two parts apart (:class:`Space`): sparse passage words and a
+dense latent array, each scaled by the row's combined length, so a cosine is a sparse product
+plus a dense (BLAS) one; 150 dense columns in a sparse matrix made every product several times
+slower.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -72,6 +78,44 @@ def _normalize(x: sparse.csr_matrix) -> sparse.csr_matrix:
     return normalize(x) if x.shape[0] else sparse.csr_matrix(x)
 
 
+Rows: TypeAlias = "slice | Sequence[int] | npt.NDArray[np.intp]"
+
+
+@dataclass(frozen=True)
+class Space:
+    """Rows of the similarity space, in two parts: the passage words (sparse) and the latent
+    block (dense, no columns without one), both divided by the row's combined length, so the
+    cosine of two rows is ``words @ words.T + latent @ latent.T``."""
+
+    words: sparse.csr_matrix
+    latent: npt.NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return int(self.words.shape[0])
+
+    def __getitem__(self, rows: Rows) -> Space:
+        return Space(self.words[rows], self.latent[rows])
+
+    def cosines(self, other: Transposed) -> npt.NDArray[np.float32]:
+        """A dense (rows x other's rows) array of cosines."""
+        cos = np.asarray((self.words @ other.words).toarray(), dtype=np.float32)
+        if self.latent.shape[1]:
+            cos += self.latent @ other.latent
+        return cos
+
+    def transposed(self) -> Transposed:
+        return Transposed(sparse.csr_matrix(self.words.T), np.ascontiguousarray(self.latent.T))
+
+
+@dataclass(frozen=True)
+class Transposed:
+    """A :class:`Space` laid out for the right-hand side of products, once (scipy would
+    convert a transposed view on every product)."""
+
+    words: sparse.csr_matrix
+    latent: npt.NDArray[np.float32]
+
+
 class Featurizer:
     """Fitted on a project's passages and code descriptions; turns passages into rows."""
 
@@ -79,12 +123,15 @@ class Featurizer:
         self.words: TfidfVectorizer | None = None
         self.chars: TfidfVectorizer | None = None
         self.latent: TruncatedSVD | None = None
+        # the SVD's components laid out for ``words @ map`` (its own ``transform`` copies a
+        # transposed view and validates its input on every call: most of scoring one unit)
+        self._latent_map: npt.NDArray[np.float32] | None = None
         self._passage_columns: npt.NDArray[np.intp] | None = None
 
     def fit_transform(self, passages: Passages) -> sparse.csr_matrix:
         """Fit on the passages and return their rows (each text is analysed once)."""
         self._passage_columns = None
-        self.latent = None
+        self.latent = self._latent_map = None
         self.words, words = _vectorizer(
             passages.word_documents(), 1, ngram_range=(1, 2), token_pattern=r"\S+", lowercase=False
         )
@@ -100,13 +147,14 @@ class Featurizer:
     def fit_latent(self, passages: Passages) -> bool:
         """Fit the latent block on (unlabelled) passages, after :meth:`fit_transform`; returns
         whether there is one (too few passages or words make none)."""
-        self.latent = None
+        self.latent = self._latent_map = None
         dims = min(LATENT_DIMS, len(passages.lemmas) // 2, self.n_words - 1)
         if dims < MIN_LATENT_DIMS:
             return False
         words = self._tfidf(passages)[:, : self.n_words]
         self.latent = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=0)
         self.latent.fit(words)
+        self._latent_map = np.ascontiguousarray(self.latent.components_.T)
         return True
 
     def _tfidf(self, passages: Passages) -> sparse.csr_matrix:
@@ -125,12 +173,12 @@ class Featurizer:
 
     def with_latent(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
         """TF-IDF rows (as :meth:`fit_transform` returns them) with the latent block appended."""
-        if self.latent is None:
+        if self._latent_map is None:
             return x
         if not x.shape[0]:
             z = sparse.csr_matrix((0, self.latent_dims), dtype=np.float32)
         else:
-            dense = self.latent.transform(x[:, : self.n_words]).astype(np.float32)
+            dense = np.asarray(x[:, : self.n_words] @ self._latent_map, dtype=np.float32)
             z = _normalize(sparse.csr_matrix(dense)) * LATENT_SCALE
         return sparse.hstack([x, z], format="csr")
 
@@ -146,14 +194,16 @@ class Featurizer:
             self._passage_columns = np.flatnonzero(~np.char.startswith(names, CONTEXT_PREFIX))
         return _normalize(x[:, self._passage_columns])
 
-    def similarity_space(self, x: sparse.csr_matrix) -> sparse.csr_matrix:
+    def similarity_space(self, x: sparse.csr_matrix) -> Space:
         """Where similarities are taken: the passage words and, if fitted, the latent block
-        (at its scale), each row normalised."""
+        (at its scale), each row scaled to unit length."""
         words = self.passage_words(x)
         if self.latent is None:
-            return words
+            return Space(words, np.zeros((x.shape[0], 0), dtype=np.float32))
         z = x[:, x.shape[1] - self.latent_dims :]
-        return _normalize(sparse.hstack([words, z], format="csr"))
+        joined = _normalize(sparse.hstack([words, z], format="csr"))
+        n = words.shape[1]
+        return Space(joined[:, :n], np.asarray(joined[:, n:].toarray(), dtype=np.float32))
 
     @property
     def n_words(self) -> int:

@@ -1,6 +1,7 @@
 """Similarity to what a code means and to what was coded with it (the cold start).
 
-Three cosine similarities per passage and code, over the shared TF-IDF features:
+Three cosine similarities per passage and code, in the featurizer's similarity space
+(:class:`~qualcode.nlp.features.Space`: the passage words and, if fitted, the latent block):
 
 - ``definition``: to the code's own words (name, definition, inclusion criteria, examples,
   keywords), which is all a new code has;
@@ -19,11 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from qualcode.nlp import CodeInfo, Decision, Example, Suggestion, TextUnit
 from qualcode.nlp.dataset import TrainingSet, build_training_set
-from qualcode.nlp.features import Featurizer, Passages
+from qualcode.nlp.features import Featurizer, Passages, Space
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -42,24 +42,22 @@ class Similarities:
 class ExampleIndex:
     """Stored example rows, with which codes each is an example (or a rejection) of."""
 
-    def __init__(self, x: sparse.csr_matrix, labels: npt.NDArray[np.bool_]) -> None:
+    def __init__(self, x: Space, labels: npt.NDArray[np.bool_]) -> None:
         keep = np.flatnonzero(labels.any(axis=1))
-        self.x = x[keep]
+        self.x = x[keep].transposed()
         self.labels = labels[keep]
         self.rows = keep  # the training rows they came from
         self.columns = [np.flatnonzero(self.labels[:, j]) for j in range(labels.shape[1])]
 
-    def nearest(
-        self, x: sparse.csr_matrix
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    def nearest(self, x: Space) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
         """Per passage and code: the best cosine to an example of the code, and which."""
-        n, k = x.shape[0], self.labels.shape[1]
+        n, k = len(x), self.labels.shape[1]
         best = np.zeros((n, k), dtype=np.float64)
         which = np.full((n, k), -1, dtype=np.int64)
-        if self.x.shape[0] == 0:
+        if self.rows.size == 0:
             return best, which
         for start in range(0, n, CHUNK):
-            cos = np.asarray((x[start : start + CHUNK] @ self.x.T).toarray())
+            cos = x[start : start + CHUNK].cosines(self.x)
             for j, cols in enumerate(self.columns):
                 if cols.size:
                     arg = np.argmax(cos[:, cols], axis=1)
@@ -71,15 +69,13 @@ class ExampleIndex:
 class Similarity:
     """Fitted similarity scorer over one featurizer's space."""
 
-    def __init__(
-        self, definitions: sparse.csr_matrix, x: sparse.csr_matrix, data: TrainingSet
-    ) -> None:
-        self.definitions = definitions
+    def __init__(self, definitions: Space, x: Space, data: TrainingSet) -> None:
+        self.definitions = definitions.transposed()
         self.positives = ExampleIndex(x, (data.y == 1) & data.known)
         self.negatives = ExampleIndex(x, data.rejected)
 
-    def scores(self, x: sparse.csr_matrix) -> Similarities:
-        definition = np.asarray((x @ self.definitions.T).toarray(), dtype=np.float64)
+    def scores(self, x: Space) -> Similarities:
+        definition = x.cosines(self.definitions).astype(np.float64)
         positive, nearest = self.positives.nearest(x)
         negative, _ = self.negatives.nearest(x)
         return Similarities(definition, positive, negative, nearest)
@@ -118,8 +114,8 @@ class SimilaritySuggester:
         self.features = Featurizer().fit(both)
         self.similarity = Similarity(self._space(described), self._space(passages), self.data)
 
-    def _space(self, passages: Passages) -> sparse.csr_matrix:
-        return self.features.passage_words(self.features.transform(passages))
+    def _space(self, passages: Passages) -> Space:
+        return self.features.similarity_space(self.features.transform(passages))
 
     def suggest(self, units: Sequence[TextUnit]) -> Iterable[Suggestion]:
         if not units or not self.codes:

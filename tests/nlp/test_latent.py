@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from nlp_samples import GRANT, PASSAGES, TURNOVER, unit
+from scipy import sparse
+from sklearn.preprocessing import normalize
 
 from qualcode.nlp import Example, TextUnit
 from qualcode.nlp.engine import MAX_UNLABELLED, Engine, sample
@@ -63,8 +65,28 @@ def test_the_latent_block_joins_the_rows_and_the_similarity_space(codes, example
     latent = x[:, -dims:].toarray()
     assert np.linalg.norm(latent) == pytest.approx(0.5, abs=1e-4)  # LATENT_SCALE
     space = engine.features.similarity_space(x)
-    assert space.shape[1] == engine.features.passage_words(x).shape[1] + dims
-    assert abs(space[:, -dims:]).sum() > 0
+    assert space.words.shape == engine.features.passage_words(x).shape
+    assert space.latent.shape == (1, dims)
+    assert abs(space.latent).sum() > 0
+
+
+def test_the_split_similarity_space_gives_the_cosines_of_the_joined_rows(codes, examples):
+    """Words (sparse) and latent block (dense) kept apart give each pair of rows the cosine of
+    the two parts joined and normalised; a row with no known word stays all zero."""
+    engine = Engine().fit(codes, examples, [], transcripts())
+    probes = [unit(t) for t in SAID_WITH_TURNOVER[:3]] + [unit("Zyzzyva."), PROBE]
+    x = engine.score(probes).x
+    words = engine.features.passage_words(x)
+    joined = sparse.hstack([words, x[:, -engine.features.latent_dims :]], format="csr")
+    joined = normalize(joined).toarray().astype(np.float64)
+    space = engine.features.similarity_space(x)
+    cosines = space.cosines(space.transposed())
+    assert np.allclose(cosines, joined @ joined.T, atol=1e-6)
+    assert cosines[0, 1] > 0.1
+    assert words[3].nnz == 0
+    assert not cosines[3].any()
+    some = space[[1, 4]].cosines(space[:2].transposed())
+    assert np.allclose(some, joined[[1, 4]] @ joined[:2].T, atol=1e-6)
 
 
 def test_without_unlabelled_text_the_engine_is_as_before(codes, examples):
