@@ -14,7 +14,7 @@ Figures per format:
   time per document of each run's last three quarters. The first quarter is left out because
   when the first result arrives the parser processes are already a few batches ahead, a head
   start worth a tenth of the short run but nothing of the long one; measuring it would report
-  the short run as faster per document than it is. The tenth is imported three times and its
+  the short run as faster per document than it is. The tenth is imported five times and its
   median run compared, since a run of a fraction of a second is at the mercy of one hiccup;
 - the peak memory: the importing process's peak resident set plus its largest parser
   process's, times the number of parsers (an upper bound: shared pages count once per
@@ -44,7 +44,7 @@ from qualcode.bench.corpus import FORMATS, write_corpus
 TARGETS = {"txt": 500.0, "vtt": 300.0, "docx": 100.0}
 MEMORY_TARGET_MB = 400.0
 LINEARITY_TARGET = 11.0
-TENTH_RUNS = 3
+TENTH_RUNS = 5
 _KB = 1024
 
 
@@ -222,7 +222,7 @@ def run(
             smalls = [
                 _measure(Path(tmp) / f"{fmt}-tenth-{i}.db", paths[:tenth], workers)
                 for i in range(TENTH_RUNS)
-            ]  # a short run is at the mercy of one hiccup: the median of three is compared
+            ]  # a short run is at the mercy of one hiccup: the median run is compared
             small = sorted(smalls, key=lambda r: r.steady_seconds)[TENTH_RUNS // 2]
             note(f"{fmt}: importing {documents}")
             full = _measure(Path(tmp) / f"{fmt}-full.db", paths, workers)
