@@ -14,11 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_architecture_app_and_cli_start_without_heavy_libraries():
-    code = ("import sys, qualcode.cli, webui; app = webui.create_app({'DATABASE_URL': "
-            "'sqlite://', 'SKIP_SCHEMA_CHECK': True, 'SECRET_KEY': 'x'}); "
-            "print(sorted(m for m in ('spacy', 'sklearn', 'thinc') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
+    code = (
+        "import sys, qualcode.cli, webui; app = webui.create_app({'DATABASE_URL': "
+        "'sqlite://', 'SKIP_SCHEMA_CHECK': True, 'SECRET_KEY': 'x'}); "
+        "print(sorted(m for m in ('spacy', 'sklearn', 'thinc') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -44,6 +47,12 @@ def test_docs_readme_mentions_every_command():
 
 def test_docs_readme_mentions_every_config_key():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    keys = ["QUALCODE_DATABASE_URL", "QUALCODE_SECRET_KEY", "QUALCODE_SECRET_FILE",
-            "QUALCODE_UPLOAD_MAX_BYTES", "QUALCODE_DATA_DIR", "QUALCODE_TEST_DATABASE_URL"]
+    keys = [
+        "QUALCODE_DATABASE_URL",
+        "QUALCODE_SECRET_KEY",
+        "QUALCODE_SECRET_FILE",
+        "QUALCODE_UPLOAD_MAX_BYTES",
+        "QUALCODE_DATA_DIR",
+        "QUALCODE_TEST_DATABASE_URL",
+    ]
     assert [k for k in keys if k not in readme] == []

@@ -135,6 +135,11 @@ def build_filters(
     metavar="WORDS",
     help='Words (all of them; "a phrase", prefix*) the quotes must hold.',
 )
+@click.option(
+    "--every-code",
+    is_flag=True,
+    help="Every coded segment in scope, whatever its code (e.g. all of a --case's evidence).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Show at most N quotes.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("-o", "--output", type=OUTPUT, help="Write .docx, .csv or .xlsx.")
@@ -147,16 +152,17 @@ def quotes_cmd(
     no_descendants: bool,
     expression: str | None,
     text: str,
+    every_code: bool,
     limit: int | None,
     as_json: bool,
     output: Path | None,
     **filters: Any,
 ) -> None:
     """Coded segments of PROJECT with attribution, by code, code query or words."""
-    if not codes and not expression and not text.strip():
-        raise click.UsageError("give --code, --query or --text")
-    if codes and expression:
-        raise click.UsageError("give --code or --query, not both")
+    if not codes and not expression and not text.strip() and not every_code:
+        raise click.UsageError("give --code, --query, --text or --every-code")
+    if sum(map(bool, (codes, expression, every_code))) > 1:
+        raise click.UsageError("give one of --code, --query and --every-code")
     with ctx.sessionmaker() as session:
         proj = project_service.get_by_slug(session, project)
         code_ids = tuple(codebook.resolve(session, proj, ref).id for ref in codes)
@@ -166,6 +172,7 @@ def quotes_cmd(
             descendants=not no_descendants,
             text=text,
             filters=build_filters(session, proj, **filters),
+            every_code=every_code,
         )
         result = find_quotes(session, proj, query, limit=limit)
     if output is not None:

@@ -68,11 +68,16 @@ def quote_rows(result: QuoteResult) -> tuple[list[str], list[list[Any]]]:
 
 def summary_lines(result: QuoteResult) -> list[str]:
     lines = [
-        f"{result.segments} segments in {result.documents} documents from {result.cases} cases."
+        f"{_count(result.segments, 'segment')} in {_count(result.documents, 'document')} "
+        f"from {_count(result.cases, 'case')}."
     ]
     if result.cases_without:
         lines.append("No quotes from: " + ", ".join(c.name for c in result.cases_without) + ".")
     return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def quotes_csv(result: QuoteResult, target: Target) -> None:

@@ -91,6 +91,11 @@ def test_quotes_cli_filters_and_queries(runner, world):
     assert count("--query", "Barriers OR Enablers") == 3
     assert count("--text", "champion") == 3  # a turn in each document
     assert count("--code", "Barriers", "--text", "poor data") == 1
+    assert count("--every-code") == 3
+    assert count("--every-code", "--case", "Eastwick") == 2
+    assert count("--every-code", "--case", "Eastwick", "--text", "champion") == 1
+    one = runner(["quotes", "lpsa", "--every-code", "--case", "Eastwick", "--text", "champion"])
+    assert "every code: 1 segment in 1 document from 1 case." in one.output
 
 
 def test_quotes_cli_writes_docx_csv_and_xlsx(runner, world, tmp_path):
@@ -115,6 +120,9 @@ def test_quotes_cli_writes_docx_csv_and_xlsx(runner, world, tmp_path):
 def test_quotes_cli_user_errors(runner, world, tmp_path):
     assert runner(["quotes", "lpsa"]).exit_code == 2
     assert runner(["quotes", "lpsa", "--code", "A", "--query", "B"]).exit_code == 2
+    both = runner(["quotes", "lpsa", "--code", "Barriers", "--every-code"])
+    assert both.exit_code == 2
+    assert "give one of --code, --query and --every-code" in both.output
     missing = runner(["quotes", "lpsa", "--code", "Nope"])
     assert missing.exit_code == 1
     assert missing.output.strip() == "Error: no code Nope in lpsa"

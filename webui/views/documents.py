@@ -59,8 +59,9 @@ def case(slug: str, case_id: int) -> str:
     case_row = get_or_raise(session, Case, case_id, project_id=g.project.id)
     by_case, _ = document_service.attribute_map(session, g.project)
     docs = [r for r in document_service.summaries(session, g.project) if r.case == case_row.name]
-    return render_template("documents/case.html", case=case_row, docs=docs,
-                           attributes=by_case.get(case_row.id, {}))
+    return render_template(
+        "documents/case.html", case=case_row, docs=docs, attributes=by_case.get(case_row.id, {})
+    )
 
 
 # Transcript upload (its page and JSON endpoint) lives in its own module, on this blueprint.
