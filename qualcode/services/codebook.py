@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import Conflict, InvalidInput, NotFound
 from qualcode.models import Code, CodeKind, Coding, Memo, Project, Suggestion, section_code
-from qualcode.services import audit
+from qualcode.services import audit, coding_counts
 
 COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 EDITABLE = (
@@ -461,16 +461,6 @@ def delete_code(session: Session, code: Code, *, user_id: int | None) -> None:
     session.flush()
 
 
-def coding_counts(session: Session, project_id: int) -> dict[int, int]:
-    rows = session.execute(
-        select(Coding.code_id, func.count())
-        .join(Code)
-        .where(Code.project_id == project_id)
-        .group_by(Coding.code_id)
-    )
-    return {cid: n for cid, n in rows}
-
-
 def codings_of(session: Session, code: Code) -> Sequence[Coding]:
     """The code's codings (every coder's), in document and text order."""
     return session.scalars(
@@ -504,7 +494,7 @@ class TreeRow:
 def tree(session: Session, project_id: int) -> list[TreeRow]:
     """The project's codes depth first, siblings by position."""
     codes = all_codes(session, project_id)
-    counts = coding_counts(session, project_id)
+    counts = coding_counts.counts(session, project_id)
     path_of = paths(codes)
     children: dict[int | None, list[Code]] = {}
     for code in codes:

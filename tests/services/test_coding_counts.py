@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from factories import make_code, make_coding, make_document, make_project, make_user
 
-from qualcode.services import codebook, coding_counts
 from qualcode.services import coding as coding_service
+from qualcode.services import coding_counts
 
 
 def test_counts_follow_additions_and_removals(session):
@@ -25,7 +25,9 @@ def test_counts_follow_additions_and_removals(session):
     coding_service.remove_coding(session, first.id, actor_id=user.id)
     session.commit()
     assert coding_counts.counts(session, project.id) == {a.id: 1, b.id: 1}
-    assert coding_counts.counts(session, project.id) == codebook.coding_counts(session, project.id)
+    assert coding_counts.counts(session, project.id) == coding_counts.count_codings(
+        session, project.id
+    )
 
 
 def test_counts_are_not_recounted_while_nothing_changes(session, monkeypatch):
@@ -37,13 +39,13 @@ def test_counts_are_not_recounted_while_nothing_changes(session, monkeypatch):
     make_coding(session, doc, code, user, start=0, end=5)
     session.commit()
     calls: list[int] = []
-    real = coding_counts.coding_counts
+    real = coding_counts.count_codings
 
     def counting(s, project_id):  # type: ignore[no-untyped-def]
         calls.append(project_id)
         return real(s, project_id)
 
-    monkeypatch.setattr(coding_counts, "coding_counts", counting)
+    monkeypatch.setattr(coding_counts, "count_codings", counting)
     first = coding_counts.counts(session, project.id)
     first[code.id] = 99  # the caller's copy: the remembered counts are not touched
     assert coding_counts.counts(session, project.id) == {code.id: 1}

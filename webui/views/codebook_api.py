@@ -13,7 +13,7 @@ from flask import Blueprint, g, request
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.models import Code, Coding, Role
 from qualcode.services import codebook as codebook_service
-from qualcode.services import codebook_io
+from qualcode.services import codebook_io, coding_counts
 from qualcode.services import codebook_proposals as proposals
 from qualcode.services.lookup import get_or_raise
 from webui.access import can, project_route
@@ -104,7 +104,7 @@ def _code(code_id: int) -> Code:
 
 def _code_json(code: Code) -> dict[str, Any]:
     session = get_session()
-    count = codebook_service.coding_counts(session, g.project.id).get(code.id, 0)
+    count = coding_counts.counts(session, g.project.id).get(code.id, 0)
     open_memos = proposals.open_proposals(session, g.project, code.id)
     return {
         "id": code.id,
