@@ -28,7 +28,7 @@ from qualcode.ingest import DEFAULT_MAX_BYTES
 from qualcode.models import Case, Coding, Document, ImportJob, Project
 from qualcode.services import audit
 from qualcode.services import documents as document_service
-from qualcode.services.document_rows import insert_document
+from qualcode.services.document_rows import TITLE_MAX, insert_document
 from qualcode.text.normalize import text_hash
 from qualcode.text.spans import Span
 from qualcode.text.transcript import Transcript
@@ -240,19 +240,16 @@ def _store_new(
         connection, project_id, transcript, title=title, filename=path.name, case_id=case_id,
         user_id=user_id, sha256=sha256,
     )  # fmt: skip
-    found = {t.speaker for t in transcript.turns if t.is_interviewer and t.speaker}
-    if not found <= known_labels:
+    found = _interviewer_speakers(transcript)
+    if not found <= known_labels:  # rarely: read and write the settings only then
         settings = connection.scalar(
             select(_PROJECTS.c.settings).where(_PROJECTS.c.id == project_id)
         )
-        settings = dict(settings or {})
-        merged = sorted(set(settings.get("interviewer_labels", [])) | found)
+        learnt = _with_labels(settings or {}, found)
         connection.execute(
-            update(_PROJECTS)
-            .where(_PROJECTS.c.id == project_id)
-            .values(settings={**settings, "interviewer_labels": merged})
+            update(_PROJECTS).where(_PROJECTS.c.id == project_id).values(settings=learnt)
         )
-        known_labels.update(merged)
+        known_labels.update(learnt["interviewer_labels"])
     return FileResult(
         shown, "imported", document_id=written.id, title=written.title, turns=written.turn_count,
         speakers=transcript.speakers, words=written.word_count, encoding=transcript.encoding,
@@ -349,17 +346,26 @@ def _current_by_title(db: Connection | Session, project_id: int, title: str) -> 
     checked here for the reason given in :func:`_current_duplicate`)."""
     rows = db.execute(
         select(_DOCS.c.id, _DOCS.c.is_current).where(
-            _DOCS.c.project_id == project_id, _DOCS.c.title == title.strip()[:300]
+            _DOCS.c.project_id == project_id, _DOCS.c.title == title.strip()[:TITLE_MAX]
         )
     )
     return next((doc_id for doc_id, is_current in rows if is_current), None)
 
 
 def _learn_interviewer_labels(project: Project, transcript: Transcript) -> None:
-    labels = set(interviewer_labels(project))
-    found = {t.speaker for t in transcript.turns if t.is_interviewer and t.speaker}
-    if not found <= labels:
-        project.settings = {**project.settings, "interviewer_labels": sorted(labels | found)}
+    found = _interviewer_speakers(transcript)
+    if not found <= set(interviewer_labels(project)):
+        project.settings = _with_labels(project.settings, found)
+
+
+def _interviewer_speakers(transcript: Transcript) -> set[str]:
+    return {t.speaker for t in transcript.turns if t.is_interviewer and t.speaker}
+
+
+def _with_labels(settings: dict[str, Any], found: set[str]) -> dict[str, Any]:
+    """Project settings with these speakers learnt as the interviewer's labels."""
+    labels = sorted(set(settings.get("interviewer_labels", [])) | found)
+    return {**settings, "interviewer_labels": labels}
 
 
 def reanchor_codings(
