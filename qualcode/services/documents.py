@@ -22,7 +22,7 @@ from qualcode.models import (
 )
 from qualcode.services import audit
 from qualcode.services.document_rows import insert_document
-from qualcode.text.transcript import Transcript
+from qualcode.text.transcript import Transcript, TurnData
 
 
 def add_document(
@@ -58,6 +58,20 @@ def add_document(
     doc = session.get(Document, written.id)
     assert doc is not None
     return doc
+
+
+def turn_data(session: Session, document_ids: Iterable[int]) -> dict[int, list[TurnData]]:
+    """Document id -> its turns in order, as the text model's :class:`TurnData`."""
+    turns: dict[int, list[TurnData]] = {}
+    rows = session.execute(
+        select(Turn.document_id, Turn.start, Turn.end, Turn.speaker, Turn.timestamp,
+               Turn.is_interviewer)
+        .where(Turn.document_id.in_(sorted(set(document_ids))))
+        .order_by(Turn.document_id, Turn.index)
+    )  # fmt: skip
+    for doc_id, start, end, speaker, timestamp, interviewer in rows:
+        turns.setdefault(doc_id, []).append(TurnData(start, end, speaker, timestamp, interviewer))
+    return turns
 
 
 def text_lengths(session: Session, document_ids: Iterable[int]) -> dict[int, int]:

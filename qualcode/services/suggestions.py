@@ -31,19 +31,18 @@ from qualcode.models import (
     Role,
     Suggestion,
     SuggestionStatus,
-    Turn,
     User,
 )
 from qualcode.nlp import TextUnit
 from qualcode.services import audit
 from qualcode.services import codebook as codebook_service
 from qualcode.services import coding as coding_service
+from qualcode.services import documents as document_service
 from qualcode.services import projects as project_service
 from qualcode.services.agreement import DEFAULT_THRESHOLD, THRESHOLD_SETTING
 from qualcode.services.lookup import get_or_raise
 from qualcode.services.suggestion_models import Model
 from qualcode.text.spans import Span
-from qualcode.text.transcript import TurnData
 
 Order = Literal["uncertainty", "code", "document"]
 ORDERS: tuple[str, ...] = ("uncertainty", "code", "document")
@@ -54,12 +53,7 @@ def units_of(session: Session, document: Document) -> list[TextUnit]:
     """The document's units of suggestion: respondents' sentences and turns."""
     from qualcode.nlp.units import make_units
 
-    turns = [
-        TurnData(t.start, t.end, t.speaker, t.timestamp, t.is_interviewer)
-        for t in session.scalars(
-            select(Turn).where(Turn.document_id == document.id).order_by(Turn.index)
-        )
-    ]
+    turns = document_service.turn_data(session, [document.id]).get(document.id, [])
     return make_units(document.text, turns, document_id=document.id)
 
 

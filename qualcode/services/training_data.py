@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import random
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +46,7 @@ from qualcode.models import (
 from qualcode.nlp import CodeInfo, Decision, Example, TextUnit
 from qualcode.nlp.units import question_of
 from qualcode.services import codebook as codebook_service
+from qualcode.services import documents as document_service
 from qualcode.text.transcript import TurnData
 
 UNLABELLED_WORDS = 150_000  # transcript words cut into unlabelled units (about 11,000 units)
@@ -345,13 +345,7 @@ def unlabelled_units(
             break
         chosen.append(doc_id)
         total += count
-    turns: dict[int, list[TurnData]] = defaultdict(list)
-    for t in session.execute(
-        select(Turn.document_id, Turn.start, Turn.end, Turn.speaker, Turn.is_interviewer)
-        .where(Turn.document_id.in_(chosen))
-        .order_by(Turn.document_id, Turn.index)
-    ):
-        turns[t.document_id].append(TurnData(t.start, t.end, t.speaker, None, t.is_interviewer))
+    turns = document_service.turn_data(session, chosen)
     units: list[TextUnit] = []
     for doc_id, text in session.execute(
         select(Document.id, Document.text).where(Document.id.in_(chosen)).order_by(Document.id)
